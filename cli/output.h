@@ -1,0 +1,36 @@
+#pragma once
+// What every subcommand shares: the report format option, and printing a
+// report or a policy's load errors the same way everywhere.
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "policy/diagnostic.h"
+#include "policy/loader.h"
+#include "report/report.h"
+#include "util/exit_status.h"
+
+namespace dsr::cli {
+
+enum class Format { automatic, json, text };
+
+/// Adds `--format` to a subcommand. `auto` means text on a terminal, JSON otherwise.
+void add_format_option(CLI::App& command, Format& format);
+
+/// Resolves `auto` against whether stdout is a terminal.
+Format effective(Format format);
+
+/// Prints the JSON report on stdout (one line) or the text rendering.
+void print_report(Format format, const nlohmann::ordered_json& json, const std::string& text);
+
+/// Loads a policy. On failure prints each diagnostic to stderr as FILE:LINE:COL,
+/// prints the report, and returns nullopt; the caller exits with invalid_policy.
+std::optional<policy::Policy> load_policy_or_report(const std::string& path, Format format, report::Envelope& envelope);
+
+/// `dsr: error: MESSAGE` on stderr, the one form diagnostics take.
+void print_error(const std::string& message);
+
+}  // namespace dsr::cli

@@ -1,0 +1,60 @@
+#include "cli/policy_check.h"
+
+#include "db/database.h"
+#include "jobs/databases.h"
+#include "jobs/policy_check.h"
+#include "report/policy_check_report.h"
+
+namespace dsr::cli {
+
+void setup_policy_check(CLI::App& policy_command, PolicyCheckOptions& options) {
+    auto* cmd = policy_command.add_subcommand("check", "Validate a policy against the live database schema");
+    cmd->description(
+        "Validate a policy against the live database schema.\n\n"
+        "Errors: a table or column the database lacks, a link whose types cannot match,\n"
+        "a null mask on a NOT NULL column. Findings: unclassified columns, personal-looking\n"
+        "columns in unlisted tables, columns with no purpose, tables with no retention,\n"
+        "declared foreign keys not used as links, link or retention columns without an index.\n\n"
+        "Examples:\n"
+        "  dsr policy check --policy shop.yaml\n"
+        "  dsr policy check --policy shop.yaml --db demo/shop.db --format json --strict");
+    cmd->add_option("--policy", options.policy, "Policy file (YAML)")->required()->group("Input");
+    cmd->add_option("--db", options.db, "Database of the policy's default database: sqlite:PATH or a file path")
+        ->group("Input");
+    cmd->add_option("--busy-timeout", options.busy_timeout_ms, "Milliseconds to wait for a locked database")
+        ->default_val(5000)
+        ->check(CLI::NonNegativeNumber)
+        ->group("Input");
+    cmd->add_flag("--strict", options.strict, "Exit 8 when there are findings (errors always exit 3)")->group("Output");
+    add_format_option(*cmd, options.format);
+}
+
+ExitStatus run_policy_check(const PolicyCheckOptions& options) {
+    report::Envelope envelope;
+    envelope.command = "policy check";
+    auto policy = load_policy_or_report(options.policy, options.format, envelope);
+    if (!policy) return ExitStatus::invalid_policy;
+
+    jobs::PolicyCheckResult result;
+    // Each database is checked against its own schema; tables name the database they live in.
+    for (const auto& database : policy->databases) {
+        auto db = db::open_database(jobs::database_url(*policy, database, options.db),
+                                    {.read_only = true, .busy_timeout = std::chrono::milliseconds(options.busy_timeout_ms)});
+        jobs::check_database(*policy, database.name, db->read_schema(), result);
+    }
+    jobs::check_policy_alone(*policy, result);
+
+    ExitStatus status = ExitStatus::ok;
+    envelope.status = "ok";
+    if (!result.errors.empty()) {
+        envelope.status = "invalid_policy";
+        status = ExitStatus::invalid_policy;
+    } else if (!result.findings.empty()) {
+        envelope.status = "findings";
+        if (options.strict) status = ExitStatus::findings;
+    }
+    print_report(options.format, report::policy_check_json(envelope, result), report::policy_check_text(envelope, result));
+    return status;
+}
+
+}  // namespace dsr::cli

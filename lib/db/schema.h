@@ -1,0 +1,59 @@
+#pragma once
+// What a live database declares about its tables, as plain data. Each
+// backend fills it from its own catalog; the policy checker reads it.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dsr::db {
+
+/// The broad kind of a column's declared type, enough to tell whether two
+/// columns can join (SQLite's type affinity; PostgreSQL maps onto it).
+enum class TypeClass { integer, real, numeric, text, blob, other };
+
+std::string_view to_string(TypeClass);
+
+/// True if values of the two classes can compare equal in a join.
+bool joinable(TypeClass a, TypeClass b);
+
+struct ColumnInfo {
+    std::string name;
+    std::string declared_type;
+    TypeClass type_class = TypeClass::other;
+    bool not_null = false;
+    bool primary_key = false;
+    bool unique = false;  ///< a single-column UNIQUE constraint or index, or the sole primary key
+};
+
+struct ForeignKeyInfo {
+    std::string from_column;
+    std::string to_table;
+    std::string to_column;  ///< empty when the schema references the parent's primary key implicitly
+    std::string on_delete;  ///< e.g. "CASCADE", "NO ACTION"
+};
+
+struct IndexInfo {
+    std::string name;
+    std::vector<std::string> columns;
+    bool unique = false;
+};
+
+struct TableInfo {
+    std::string name;
+    std::vector<ColumnInfo> columns;
+    std::vector<ForeignKeyInfo> foreign_keys;
+    std::vector<IndexInfo> indexes;
+
+    const ColumnInfo* find_column(std::string_view column) const;
+    /// True if some index (or the primary key) starts with `column`, so lookups on it need no scan.
+    bool has_index_on(std::string_view column) const;
+};
+
+struct Schema {
+    std::vector<TableInfo> tables;
+
+    const TableInfo* find_table(std::string_view table) const;
+};
+
+}  // namespace dsr::db

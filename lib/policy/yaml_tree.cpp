@@ -1,0 +1,237 @@
+#include "policy/yaml_tree.h"
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+#include <sstream>
+
+namespace dsr::policy {
+
+const YamlNode* YamlNode::find(std::string_view key) const {
+    for (const auto& [k, v] : entries)
+        if (k.value == key) return &v;
+    return nullptr;
+}
+
+std::string_view kind_name(YamlNode::Kind kind) {
+    switch (kind) {
+        case YamlNode::Kind::null: return "nothing";
+        case YamlNode::Kind::scalar: return "a scalar";
+        case YamlNode::Kind::sequence: return "a list";
+        case YamlNode::Kind::map: return "a mapping";
+    }
+    return "?";
+}
+
+namespace {
+
+Position position_of(const YAML::Mark& mark) {
+    if (mark.is_null()) return {1, 1};
+    return {mark.line + 1, mark.column + 1};
+}
+
+Position position_at_offset(std::string_view text, std::size_t offset) {
+    Position p{1, 1};
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++p.line;
+            p.column = 1;
+        } else {
+            ++p.column;
+        }
+    }
+    return p;
+}
+
+/// Offset of the first byte that is not well-formed UTF-8, or npos.
+std::size_t first_invalid_utf8(std::string_view s) {
+    const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        unsigned c = b[i];
+        std::size_t len = 0;
+        unsigned min = 0;
+        unsigned code = 0;
+        if (c < 0x80) { ++i; continue; }
+        if ((c & 0xE0) == 0xC0) { len = 2; min = 0x80; code = c & 0x1F; }
+        else if ((c & 0xF0) == 0xE0) { len = 3; min = 0x800; code = c & 0x0F; }
+        else if ((c & 0xF8) == 0xF0) { len = 4; min = 0x10000; code = c & 0x07; }
+        else return i;
+        if (i + len > s.size()) return i;
+        for (std::size_t k = 1; k < len; ++k) {
+            if ((b[i + k] & 0xC0) != 0x80) return i;
+            code = (code << 6) | (b[i + k] & 0x3F);
+        }
+        // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8.
+        if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
+        i += len;
+    }
+    return std::string_view::npos;
+}
+
+/// Builds YamlNode trees from parser events, refusing what policies must not use.
+class TreeBuilder : public YAML::EventHandler {
+public:
+    std::vector<YamlNode> documents;
+    std::vector<Diagnostic> errors;
+
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        check_anchor(mark, anchor);
+        YamlNode n;
+        n.kind = YamlNode::Kind::null;
+        n.where = position_of(mark);
+        add(std::move(n));
+    }
+
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+        fail(mark, "aliases (*name) are not allowed in a policy; write the value out");
+        YamlNode n;
+        n.where = position_of(mark);
+        add(std::move(n));
+    }
+
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  const std::string& value) override {
+        check_anchor(mark, anchor);
+        check_tag(mark, tag);
+        YamlNode n;
+        n.kind = YamlNode::Kind::scalar;
+        n.where = position_of(mark);
+        n.value = value;
+        add(std::move(n));
+    }
+
+    void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
+        open(mark, tag, anchor, YamlNode::Kind::sequence);
+    }
+    void OnSequenceEnd() override { close(); }
+
+    void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value) override {
+        open(mark, tag, anchor, YamlNode::Kind::map);
+    }
+    void OnMapEnd() override { close(); }
+
+private:
+    struct Frame {
+        YamlNode node;
+        std::optional<YamlNode> pending_key;  // maps only: a key waiting for its value
+    };
+    std::vector<Frame> stack_;
+    bool depth_reported_ = false;
+
+    void fail(const YAML::Mark& mark, std::string message) {
+        errors.push_back({position_of(mark), std::move(message)});
+    }
+
+    void check_anchor(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        if (anchor != YAML::NullAnchor)
+            fail(mark, "anchors (&name) are not allowed in a policy; write the value out");
+    }
+
+    void check_tag(const YAML::Mark& mark, const std::string& tag) {
+        // "?" marks a plain scalar, "!" a quoted one; anything else was written as a tag.
+        if (!tag.empty() && tag != "?" && tag != "!")
+            fail(mark, "tags (" + tag + ") are not allowed in a policy");
+    }
+
+    void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, YamlNode::Kind kind) {
+        check_anchor(mark, anchor);
+        check_tag(mark, tag);
+        if (static_cast<int>(stack_.size()) >= max_policy_depth && !depth_reported_) {
+            depth_reported_ = true;
+            fail(mark, "nesting deeper than " + std::to_string(max_policy_depth) + " levels");
+        }
+        Frame f;
+        f.node.kind = kind;
+        f.node.where = position_of(mark);
+        stack_.push_back(std::move(f));
+    }
+
+    void close() {
+        YamlNode done = std::move(stack_.back().node);
+        stack_.pop_back();
+        add(std::move(done));
+    }
+
+    void add(YamlNode n) {
+        if (stack_.empty()) {
+            documents.push_back(std::move(n));
+            return;
+        }
+        Frame& top = stack_.back();
+        if (top.node.kind == YamlNode::Kind::sequence) {
+            top.node.items.push_back(std::move(n));
+            return;
+        }
+        if (!top.pending_key) {
+            if (n.kind != YamlNode::Kind::scalar) {
+                errors.push_back({n.where, "a mapping key must be a plain name, not " +
+                                               std::string(kind_name(n.kind))});
+                n.kind = YamlNode::Kind::scalar;  // keep building so later errors are found too
+            }
+            for (const auto& [k, v] : top.node.entries) {
+                if (k.value == n.value) {
+                    errors.push_back({n.where, "duplicate key '" + n.value + "' (first defined at line " +
+                                                   std::to_string(k.where.line) + ")"});
+                    break;
+                }
+            }
+            top.pending_key = std::move(n);
+            return;
+        }
+        top.node.entries.emplace_back(std::move(*top.pending_key), std::move(n));
+        top.pending_key.reset();
+    }
+};
+
+}  // namespace
+
+YamlParseResult parse_yaml(std::string_view text) {
+    YamlParseResult result;
+    if (text.size() > max_policy_bytes) {
+        result.errors.push_back({{1, 1}, "policy is " + std::to_string(text.size()) +
+                                             " bytes; the limit is " + std::to_string(max_policy_bytes)});
+        return result;
+    }
+    if (auto bad = first_invalid_utf8(text); bad != std::string_view::npos) {
+        result.errors.push_back({position_at_offset(text, bad), "invalid UTF-8 byte sequence"});
+        return result;
+    }
+
+    std::istringstream in{std::string(text)};
+    TreeBuilder builder;
+    try {
+        YAML::Parser parser(in);
+        // Documents are read one at a time (not LoadAll, which loops on some
+        // malformed input); a second document is an error, not ignored.
+        if (parser.HandleNextDocument(builder) && builder.errors.empty()) {
+            TreeBuilder extra;
+            if (parser.HandleNextDocument(extra) && !extra.documents.empty())
+                builder.errors.push_back({extra.documents.front().where,
+                                          "a policy is one YAML document; found a second one"});
+        }
+    } catch (const YAML::DeepRecursion& e) {
+        builder.errors.push_back({position_of(e.mark), "nesting too deep"});
+    } catch (const YAML::Exception& e) {
+        builder.errors.push_back({position_of(e.mark), "YAML syntax error: " + e.msg});
+    }
+
+    if (builder.errors.empty() && builder.documents.empty())
+        builder.errors.push_back({{1, 1}, "policy is empty"});
+    if (!builder.errors.empty()) {
+        result.errors = std::move(builder.errors);
+        return result;
+    }
+    result.root = std::move(builder.documents.front());
+    return result;
+}
+
+}  // namespace dsr::policy

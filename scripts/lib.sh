@@ -1,0 +1,39 @@
+# Shared by scripts/demo and scripts/test: install what is missing, build.
+# Sourced, not run.
+
+# Debian packages the build, the demo and the test suite need.
+DSR_PACKAGES=(
+  cmake g++ ninja-build ccache pkg-config
+  libcli11-dev libsqlitecpp-dev libsqlite3-dev libsodium-dev libyaml-cpp-dev
+  doctest-dev nlohmann-json3-dev
+  sqlite3 jq mandoc
+)
+
+dsr_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# Installs only the packages not yet installed, as root or through sudo.
+install_missing() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; return 1; }
+    sudo=(sudo)
+  fi
+  say "installing: ${missing[*]}"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# build DIR [cmake options...]: configure once, then build everything with Ninja.
+build() {
+  local dir=$1; shift
+  say "building in $dir"
+  cmake -S "$dsr_root" -B "$dsr_root/$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dsr_root/$dir"
+}
