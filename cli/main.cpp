@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/output.h"
+#include "policy/reader.h"
 #include "cli/policy_check.h"
 #include "cli/policy_graph.h"
 #include "util/error.h"
@@ -16,6 +17,24 @@ namespace {
 constexpr const char* version = "0.1.0";
 
 int to_int(dsr::ExitStatus status) { return static_cast<int>(status); }
+
+/// CLI11 reports a mistyped command as "a subcommand is required"; say what
+/// was typed instead, and what was probably meant.
+std::optional<std::string> unknown_command_message(const CLI::App& app) {
+    const CLI::App* level = &app;
+    while (true) {
+        auto parsed = level->get_subcommands();
+        if (parsed.empty()) break;
+        level = parsed.front();
+    }
+    auto extra = level->remaining();
+    if (extra.empty() || extra.front().starts_with("-")) return std::nullopt;
+    std::vector<std::string_view> names;
+    for (const auto* sub : level->get_subcommands({})) names.push_back(sub->get_name());
+    std::string message = "unknown command '" + extra.front() + "'";
+    if (auto guess = dsr::policy::closest(extra.front(), names)) message += "; did you mean '" + std::string(*guess) + "'?";
+    return message;
+}
 
 }  // namespace
 
@@ -43,8 +62,10 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         // Help and version are "errors" to CLI11 with exit code 0; everything
         // else is a usage error, whatever CLI11's own code for it.
-        int code = app.exit(e);
-        return code == 0 ? 0 : to_int(dsr::ExitStatus::usage);
+        if (e.get_exit_code() == 0) return app.exit(e);
+        dsr::cli::print_error(unknown_command_message(app).value_or(e.what()));
+        std::cerr << "Run 'dsr --help' or 'dsr COMMAND --help' for usage.\n";
+        return to_int(dsr::ExitStatus::usage);
     }
 
     try {

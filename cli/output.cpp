@@ -8,9 +8,14 @@
 namespace dsr::cli {
 
 void add_format_option(CLI::App& command, Format& format) {
-    std::map<std::string, Format> names = {{"auto", Format::automatic}, {"json", Format::json}, {"text", Format::text}};
-    command.add_option("--format", format, "Report format: json, text, or auto (text on a terminal, else json)")
-        ->transform(CLI::CheckedTransformer(names, CLI::ignore_case))
+    command
+        .add_option_function<std::string>(
+            "--format",
+            [&format](const std::string& name) {
+                format = name == "json" ? Format::json : name == "text" ? Format::text : Format::automatic;
+            },
+            "Report format: json, text, or auto (text on a terminal, else json)")
+        ->check(CLI::IsMember({"auto", "json", "text"}))
         ->option_text("auto|json|text (default: auto)")
         ->group("Output");
 }
@@ -40,9 +45,21 @@ std::optional<policy::Policy> load_policy_or_report(const std::string& path, For
     for (const auto& d : loaded.errors) std::cerr << policy::format_diagnostic(path, d) << '\n';
     envelope.status = "invalid_policy";
     envelope.policy_sha256 = loaded.sha256;
-    print_report(format, report::policy_errors_json(envelope, loaded.errors),
-                 "policy " + path + " is invalid: " + std::to_string(loaded.errors.size()) + " errors\n");
+    // Text goes to a person who has just read the diagnostics on stderr;
+    // only a script needs the report repeated on stdout.
+    if (effective(format) == Format::json) print_report(format, report::policy_errors_json(envelope, loaded.errors), "");
     return std::nullopt;
+}
+
+ExitStatus report_failure(Format format, report::Envelope& envelope, const Error& error) {
+    print_error(error.what());
+    envelope.status = "error";
+    if (effective(format) == Format::json) {
+        auto json = report::envelope_json(envelope);
+        json["error"] = {{"exit_status", static_cast<int>(error.status())}, {"message", error.what()}};
+        print_report(format, json, "");
+    }
+    return error.status();
 }
 
 }  // namespace dsr::cli

@@ -11,6 +11,7 @@
 #include "policy/diagnostic.h"
 #include "policy/loader.h"
 #include "report/report.h"
+#include "util/error.h"
 #include "util/exit_status.h"
 
 namespace dsr::cli {
@@ -29,6 +30,10 @@ void print_report(Format format, const nlohmann::ordered_json& json, const std::
 /// Loads a policy. On failure prints each diagnostic to stderr as FILE:LINE:COL,
 /// prints the report, and returns nullopt; the caller exits with invalid_policy.
 std::optional<policy::Policy> load_policy_or_report(const std::string& path, Format format, report::Envelope& envelope);
+
+/// For a job that failed after the policy loaded (database missing, locked, …):
+/// `dsr: error: …` on stderr and, for scripts, a report with status "error".
+ExitStatus report_failure(Format format, report::Envelope& envelope, const Error& error);
 
 /// `dsr: error: MESSAGE` on stderr, the one form diagnostics take.
 void print_error(const std::string& message);

@@ -23,7 +23,7 @@ void setup_policy_check(CLI::App& policy_command, PolicyCheckOptions& options) {
         ->group("Input");
     cmd->add_option("--busy-timeout", options.busy_timeout_ms, "Milliseconds to wait for a locked database")
         ->default_val(5000)
-        ->check(CLI::NonNegativeNumber)
+        ->check(CLI::Range(0, 3600000))
         ->group("Input");
     cmd->add_flag("--strict", options.strict, "Exit 8 when there are findings (errors always exit 3)")->group("Output");
     add_format_option(*cmd, options.format);
@@ -36,11 +36,15 @@ ExitStatus run_policy_check(const PolicyCheckOptions& options) {
     if (!policy) return ExitStatus::invalid_policy;
 
     jobs::PolicyCheckResult result;
-    // Each database is checked against its own schema; tables name the database they live in.
-    for (const auto& database : policy->databases) {
-        auto db = db::open_database(jobs::database_url(*policy, database, options.db),
-                                    {.read_only = true, .busy_timeout = std::chrono::milliseconds(options.busy_timeout_ms)});
-        jobs::check_database(*policy, database.name, db->read_schema(), result);
+    try {
+        // Each database is checked against its own schema; tables name the database they live in.
+        for (const auto& database : policy->databases) {
+            auto db = db::open_database(jobs::database_url(*policy, database, options.db),
+                                        {.read_only = true, .busy_timeout = std::chrono::milliseconds(options.busy_timeout_ms)});
+            jobs::check_database(*policy, database.name, db->read_schema(), result);
+        }
+    } catch (const Error& e) {
+        return report_failure(options.format, envelope, e);
     }
     jobs::check_policy_alone(*policy, result);
 

@@ -35,6 +35,11 @@ std::optional<std::string_view> closest(std::string_view value, const std::vecto
     // more than that is a different word and a suggestion would mislead.
     std::size_t limit = std::clamp<std::size_t>(value.size() / 3, 1, 3);
     if (best && best_distance <= limit) return best;
+    // A renamed column often keeps its old name as its first word: phone -> phone_number.
+    for (auto candidate : known) {
+        if (candidate.starts_with(std::string(value) + "_") || value.starts_with(std::string(candidate) + "_"))
+            return candidate;
+    }
     return std::nullopt;
 }
 

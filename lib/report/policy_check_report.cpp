@@ -32,8 +32,11 @@ std::string policy_check_text(const Envelope& envelope, const jobs::PolicyCheckR
                       " tables in the policy, " + std::to_string(result.database_tables) + " in the database\n";
     for (const auto& p : result.errors) out += "error: " + p.message + " [" + p.kind + "]\n";
     for (const auto& p : result.findings) out += "finding: " + p.message + " [" + p.kind + "]\n";
-    out += std::to_string(result.errors.size()) + " errors, " + std::to_string(result.findings.size()) +
-           " findings: " + envelope.status + "\n";
+    auto count = [](std::size_t n, const std::string& noun) {
+        return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+    };
+    out += count(result.errors.size(), "error") + ", " + count(result.findings.size(), "finding") + ": " +
+           envelope.status + "\n";
     return out;
 }
 

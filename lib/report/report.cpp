@@ -35,7 +35,7 @@ nlohmann::ordered_json policy_errors_json(const Envelope& envelope, const std::v
         out["errors"].push_back({{"kind", "policy"},
                                  {"file", envelope.policy_path},
                                  {"line", d.where.line},
-                                 {"column", d.where.column},
+                                 {"col", d.where.column},
                                  {"message", d.message}});
     out["findings"] = nlohmann::ordered_json::array();
     return out;

@@ -29,7 +29,8 @@ struct Envelope {
 
 nlohmann::ordered_json envelope_json(const Envelope& envelope);
 
-/// A report for a policy that failed to load: each diagnostic with its position.
+/// A report for a policy that failed to load: each diagnostic with its
+/// position as `file`, `line` and `col` (`column` names a table column elsewhere).
 nlohmann::ordered_json policy_errors_json(const Envelope& envelope, const std::vector<policy::Diagnostic>& errors);
 
 /// An ISO-8601 UTC timestamp with seconds, e.g. 2026-11-22T21:47:06Z.

@@ -9,6 +9,9 @@ namespace {
 
 using sv = std::string_view;
 
+// The tables below are laid out by hand.
+// clang-format off
+
 // ---------------------------------------------------------------- Ireland
 constexpr Name kIeFirst[] = {
     {"Aoife", "aoife"}, {"Ciarán", "ciaran"}, {"Siobhán", "siobhan"}, {"Seán", "sean"},
@@ -206,8 +209,8 @@ constexpr sv kUsCarriers[] = {"USPS", "UPS", "FedEx"};
 
 // ---------------------------------------------------------------- China
 constexpr Name kCnFirst[] = {
-    {"伟", "wei"}, {"芳", "fang"}, {"娜", "na"}, {"敏", "min"}, {"静", "jing"},
-    {"磊", "lei"}, {"晓明", "xiaoming"}, {"婷婷", "tingting"}, {"俊杰", "junjie"}, {"秀英", "xiuying"},
+    {"伟", "wei"}, {"芳", "fang"}, {"娜", "na"}, {"敏", "min"}, {"静", "jing"}, {"磊", "lei"},
+    {"晓明", "xiaoming"}, {"婷婷", "tingting"}, {"俊杰", "junjie"}, {"秀英", "xiuying"},
 };
 constexpr Name kCnLast[] = {
     {"王", "wang"}, {"李", "li"}, {"张", "zhang"}, {"刘", "liu"}, {"陈", "chen"},
@@ -369,6 +372,8 @@ constexpr TicketTemplate kTickets[] = {
      "At my last fitting you noted a {neck} cm neck and {sleeve} cm sleeve. The shirts feel "
      "tight at the collar, can we re-measure?"},
 };
+
+// clang-format on
 
 }  // namespace
 

@@ -21,13 +21,13 @@ struct City {
 };
 
 struct Country {
-    std::string_view code;      // ISO 3166-1 alpha-2
-    unsigned weight;            // share of customers
-    std::string_view currency;  // ISO 4217
-    unsigned eur_rate;          // units of currency per 100 EUR
-    std::string_view language;  // preferred_language for most customers
+    std::string_view code;          // ISO 3166-1 alpha-2
+    unsigned weight;                // share of customers
+    std::string_view currency;      // ISO 4217
+    unsigned eur_rate;              // units of currency per 100 EUR
+    std::string_view language;      // preferred_language for most customers
     std::string_view phone_prefix;  // E.164 prefix; 7 more digits follow
-    bool family_name_first;     // how a full name is written on a parcel
+    bool family_name_first;         // how a full name is written on a parcel
     std::string_view postcode_letters;
     std::span<const Name> first_names;
     std::span<const Name> last_names;

@@ -1,0 +1,28 @@
+// Generates the rows of the demo shop and hands them to a ShopWriter.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "shop_writer.h"
+
+namespace shopgen {
+
+struct GeneratorOptions {
+    std::int64_t customers = 1000;
+    std::uint64_t seed = 1;
+    // Midnight UTC of --now, in Unix seconds. Every generated instant is
+    // earlier than this and no earlier than twelve years before it.
+    std::int64_t now = 0;
+};
+
+// Upper bound for --customers: phone numbers are unique per customer only up
+// to this many (seven scrambled digits).
+constexpr std::int64_t kMaxCustomers = 10'000'000;
+
+// Called now and then with the number of customers written so far.
+using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
+
+void generate_shop(const GeneratorOptions& options, ShopWriter& writer, const ProgressFn& progress);
+
+}  // namespace shopgen

@@ -1,0 +1,67 @@
+// Invented people and the things that identify them: names, e-mail
+// addresses, phone numbers, postal addresses, cards, bodies and devices.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "random.h"
+#include "vocabulary.h"
+
+namespace shopgen {
+
+struct Place {
+    const Country* country = nullptr;
+    std::string line1;
+    std::optional<std::string> line2;
+    std::string city;
+    std::string postcode;
+};
+
+struct Card {
+    std::string token;  // processor token; the shop never sees card numbers
+    std::string last4;
+};
+
+struct Person {
+    const Country* country = nullptr;
+    Name first, last;
+    std::string email;
+    Place home;
+    std::vector<Card> cards;
+
+    std::string first_name() const { return std::string(first.display); }
+    std::string last_name() const { return std::string(last.display); }
+    std::string full_name() const;
+};
+
+// Body measurements in half centimetres; a tailor rounds to 0.5 cm.
+struct Body {
+    std::optional<int> chest, waist, hips, height, inseam, sleeve, neck;
+};
+
+const Country& pick_country(Rng& rng);
+Name pick_first_name(Rng& rng, const Country& c);
+Name pick_last_name(Rng& rng, const Country& c);
+
+// "first.last.<tag>@<domain>": the tag keeps every address unique and tells
+// customers (a number), guests ("g..."), newsletter-only readers ("n...")
+// and alternative addresses ("w...") apart.
+std::string make_email(Rng& rng, const Name& first, const Name& last, std::string_view tag);
+
+Place make_place(Rng& rng, const Country& c);
+Card make_card(Rng& rng);
+
+// E.164 number that is unique for every customer id below kMaxCustomers:
+// an affine map modulo 10^7 with a multiplier coprime to 10 is a bijection.
+std::string phone_number(const Country& c, std::int64_t customer_id, std::uint64_t seed);
+
+Body make_body(Rng& rng);
+Body remeasure(Rng& rng, const Body& b);
+
+// Addresses from the documentation ranges (RFC 5737, RFC 3849) only.
+std::string make_ip(Rng& rng);
+
+}  // namespace shopgen
