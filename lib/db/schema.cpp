@@ -32,7 +32,7 @@ const ColumnInfo* TableInfo::find_column(std::string_view column) const {
 }
 
 bool TableInfo::has_index_on(std::string_view column) const {
-    if (const auto* c = find_column(column); c && c->primary_key) return true;
+    if (const auto* c = find_column(column); c && c->leads_primary_key) return true;
     return std::any_of(indexes.begin(), indexes.end(),
                        [&](const IndexInfo& i) { return !i.columns.empty() && i.columns.front() == column; });
 }

@@ -22,7 +22,8 @@ struct ColumnInfo {
     std::string declared_type;
     TypeClass type_class = TypeClass::other;
     bool not_null = false;
-    bool primary_key = false;
+    bool primary_key = false;  ///< part of the primary key
+    bool leads_primary_key = false;  ///< the primary key's first column: its index serves lookups on it
     bool unique = false;  ///< a single-column UNIQUE constraint or index, or the sole primary key
 };
 

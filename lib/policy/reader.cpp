@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <regex>
 
 namespace dsr::policy {
 
@@ -54,8 +56,21 @@ std::string join(const std::vector<std::string_view>& names) {
 }
 }  // namespace
 
+void Reader::error(Position where, std::string message) {
+    if (errors_.size() > max_errors) return;
+    if (errors_.size() == max_errors) {
+        errors_.push_back({where, "too many errors; stopped after " + std::to_string(max_errors)});
+        return;
+    }
+    errors_.push_back({where, std::move(message)});
+}
+
 void Reader::unknown(Position where, std::string_view value, std::string_view context,
                      const std::vector<std::string_view>& known) {
+    if (full()) {
+        error(where, {});  // adds the "too many errors" note once; no suggestion search
+        return;
+    }
     std::string message = "unknown " + std::string(context) + " '" + std::string(value) + "'";
     if (known.empty()) {
         message += " (none are declared)";
@@ -119,10 +134,11 @@ std::optional<std::int64_t> Reader::integer(const YamlNode& node, std::string_vi
 }
 
 std::optional<double> Reader::number(const YamlNode& node, std::string_view context) {
-    if (node.is_scalar() && !node.value.empty()) {
-        char* end = nullptr;
-        double value = std::strtod(node.value.c_str(), &end);
-        if (end == node.value.c_str() + node.value.size()) return value;
+    // Decimal notation only: strtod alone would also take nan, inf and hex floats.
+    static const std::regex decimal("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?");
+    if (node.is_scalar() && std::regex_match(node.value, decimal)) {
+        double value = std::strtod(node.value.c_str(), nullptr);
+        if (std::isfinite(value)) return value;
     }
     error(node.where, "expected a number for " + std::string(context));
     return std::nullopt;

@@ -19,7 +19,13 @@ class Reader {
 public:
     explicit Reader(std::vector<Diagnostic>& errors) : errors_(errors) {}
 
-    void error(Position where, std::string message) { errors_.push_back({where, std::move(message)}); }
+    /// A hostile policy could hold millions of mistakes; past this many the
+    /// rest are dropped, so reporting costs a moment, not minutes.
+    static constexpr std::size_t max_errors = 100;
+
+    /// Records a diagnostic, up to max_errors, then one "too many errors" note.
+    void error(Position where, std::string message);
+    bool full() const { return errors_.size() >= max_errors; }
 
     /// True if `node` is a mapping; records "expected a mapping for CONTEXT" otherwise.
     bool is_map(const YamlNode& node, std::string_view context);

@@ -7,6 +7,7 @@
 #include <yaml-cpp/parser.h>
 
 #include <sstream>
+#include <unordered_map>
 
 namespace dsr::policy {
 
@@ -75,6 +76,8 @@ std::size_t first_invalid_utf8(std::string_view s) {
 /// Builds YamlNode trees from parser events, refusing what policies must not use.
 class TreeBuilder : public YAML::EventHandler {
 public:
+    explicit TreeBuilder(std::string_view text) : text_(text) {}
+
     std::vector<YamlNode> documents;
     std::vector<Diagnostic> errors;
 
@@ -100,6 +103,7 @@ public:
                   const std::string& value) override {
         check_anchor(mark, anchor);
         check_tag(mark, tag);
+        if (tag == "!") check_closing_quote(mark);
         YamlNode n;
         n.kind = YamlNode::Kind::scalar;
         n.where = position_of(mark);
@@ -123,9 +127,32 @@ private:
     struct Frame {
         YamlNode node;
         std::optional<YamlNode> pending_key;  // maps only: a key waiting for its value
+        std::unordered_map<std::string, int> key_lines;  // maps only: keys seen, for duplicates in linear time
     };
+    std::string_view text_;
     std::vector<Frame> stack_;
     bool depth_reported_ = false;
+
+    /// yaml-cpp 0.7 accepts a quoted scalar that is never closed and runs it
+    /// to the end of the input, swallowing the rest of the policy silently.
+    void check_closing_quote(const YAML::Mark& mark) {
+        if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return;
+        auto start = static_cast<std::size_t>(mark.pos);
+        char quote = text_[start];
+        if (quote != '"' && quote != '\'') return;
+        for (std::size_t i = start + 1; i < text_.size(); ++i) {
+            if (quote == '"' && text_[i] == '\\') {
+                ++i;  // an escaped character, possibly a quote
+            } else if (text_[i] == quote) {
+                if (quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') {
+                    ++i;  // '' is a quote inside a single-quoted scalar
+                } else {
+                    return;
+                }
+            }
+        }
+        fail(mark, "YAML syntax error: quoted string is never closed");
+    }
 
     void fail(const YAML::Mark& mark, std::string message) {
         errors.push_back({position_of(mark), std::move(message)});
@@ -177,16 +204,16 @@ private:
                                                std::string(kind_name(n.kind))});
                 n.kind = YamlNode::Kind::scalar;  // keep building so later errors are found too
             }
-            for (const auto& [k, v] : top.node.entries) {
-                if (k.value == n.value) {
-                    errors.push_back({n.where, "duplicate key '" + n.value + "' (first defined at line " +
-                                                   std::to_string(k.where.line) + ")"});
-                    break;
-                }
-            }
+            auto [seen, inserted] = top.key_lines.emplace(n.value, n.where.line);
+            if (!inserted)
+                errors.push_back({n.where, "duplicate key '" + n.value + "' (first defined at line " +
+                                               std::to_string(seen->second) + ")"});
             top.pending_key = std::move(n);
             return;
         }
+        // yaml-cpp marks an empty value at the next token, often on a later
+        // line; the key's own position is where a person will look.
+        if (n.kind == YamlNode::Kind::null && n.entries.empty()) n.where = top.pending_key->where;
         top.node.entries.emplace_back(std::move(*top.pending_key), std::move(n));
         top.pending_key.reset();
     }
@@ -207,16 +234,25 @@ YamlParseResult parse_yaml(std::string_view text) {
     }
 
     std::istringstream in{std::string(text)};
-    TreeBuilder builder;
+    TreeBuilder builder(text);
     try {
         YAML::Parser parser(in);
         // Documents are read one at a time (not LoadAll, which loops on some
         // malformed input); a second document is an error, not ignored.
         if (parser.HandleNextDocument(builder) && builder.errors.empty()) {
-            TreeBuilder extra;
-            if (parser.HandleNextDocument(extra) && !extra.documents.empty())
-                builder.errors.push_back({extra.documents.front().where,
-                                          "a policy is one YAML document; found a second one"});
+            TreeBuilder extra(text);
+            if (parser.HandleNextDocument(extra) && !extra.documents.empty()) {
+                // yaml-cpp answers some stray punctuation (a lone ",") with
+                // empty documents that consume nothing; that is a syntax error.
+                bool nothing_consumed = builder.documents.empty() || builder.documents.front().is_null();
+                auto stray = text.find_first_not_of(" \t\r\n");
+                if (nothing_consumed && stray != std::string_view::npos)
+                    builder.errors.push_back({position_at_offset(text, stray), "YAML syntax error: unexpected '" +
+                                                                                   std::string(1, text[stray]) + "'"});
+                else
+                    builder.errors.push_back({extra.documents.front().where,
+                                              "a policy is one YAML document; found a second one"});
+            }
         }
     } catch (const YAML::DeepRecursion& e) {
         builder.errors.push_back({position_of(e.mark), "nesting too deep"});

@@ -348,12 +348,10 @@ non_personal_tables:)");
     }
 }
 
-// BUG: lib/db/schema.cpp TableInfo::has_index_on returns true for any column
-// with primary_key set, and lib/db/sqlite/sqlite_database.cpp (read_schema,
-// `c.primary_key = pk != 0`) sets it on every column of a composite primary
-// key. With PRIMARY KEY (id, customer_id) only `id` leads an index; lookups by
-// customer_id scan the table, yet no missing_index finding is reported.
-TEST_CASE("check_database: the second column of a composite primary key is not indexed" * doctest::may_fail()) {
+// Regression: every column of a composite primary key counted as indexed.
+// With PRIMARY KEY (id, customer_id) only `id` leads the index; lookups by
+// customer_id scan the table, so a missing_index finding is due.
+TEST_CASE("check_database: the second column of a composite primary key is not indexed") {
     dsr::test::TempDir dir;
     auto schema = std::string(clean_schema) + R"(
 CREATE TABLE addresses (

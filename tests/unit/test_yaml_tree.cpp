@@ -305,33 +305,16 @@ TEST_CASE("kind_name") {
     CHECK(kind_name(YamlNode::Kind::map) == "a mapping");
 }
 
-// BUG: lib/policy/yaml_tree.cpp TreeBuilder::add looks for a duplicate key by
-// comparing each new key with every earlier key of its mapping, so one mapping
-// of n keys costs n²/2 comparisons. A 1 MiB policy of 128,854 distinct keys
-// ("k0:\nk1:\n…", within max_policy_bytes) takes 39 s in parse_yaml in a
-// Release build (over 3 minutes at -O0), where yaml-cpp alone reads it in
-// about a second. Expected: time linear in the input (e.g. a hash set of the
-// keys seen per mapping). Timing the full case would stall the suite, so this
-// compares n keys with 4n keys: linear work takes about 4 times as long,
-// quadratic about 16.
-TEST_CASE("parse_yaml: time grows linearly with the keys of one mapping" * doctest::may_fail()) {
-    auto keys = [](int n) {
-        std::string text;
-        for (int i = 0; i < n; ++i) text += "k" + std::to_string(i) + ":\n";
-        return text;
-    };
-    auto seconds = [](const std::string& text, int runs) {
-        double best = 1e9;
-        for (int i = 0; i < runs; ++i) {
-            auto start = std::chrono::steady_clock::now();
-            auto result = parse_yaml(text);
-            std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-            REQUIRE(result.root);
-            best = std::min(best, elapsed.count());
-        }
-        return best;
-    };
-    double small = seconds(keys(3000), 3);
-    double large = seconds(keys(12000), 1);
-    CHECK_MESSAGE(large < 8 * small, "3000 keys: " << small << " s; 12000 keys: " << large << " s");
+// Regression: duplicate keys were found by comparing each key with every
+// earlier one, so a 1 MiB mapping of 128,854 distinct keys took 39 s.
+// A guard against that hang, generous for sanitizer builds.
+TEST_CASE("parse_yaml: a mapping of 1 MiB of distinct keys parses at once") {
+    std::string text;
+    for (int i = 0; text.size() < max_policy_bytes - 16; ++i) text += "k" + std::to_string(i) + ":\n";
+    auto start = std::chrono::steady_clock::now();
+    auto result = parse_yaml(text);
+    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    REQUIRE(result.root);
+    CHECK(result.root->entries.size() > 100000);
+    CHECK_MESSAGE(elapsed.count() < 5.0, "took " << elapsed.count() << " s");
 }

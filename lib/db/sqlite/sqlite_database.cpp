@@ -81,6 +81,7 @@ Schema SqliteDatabase::read_schema() {
                 c.type_class = affinity(c.declared_type);
                 c.not_null = cols.getColumn(2).getInt() != 0;
                 c.primary_key = cols.getColumn(3).getInt() != 0;
+                c.leads_primary_key = cols.getColumn(3).getInt() == 1;
                 pk_columns += c.primary_key ? 1 : 0;
                 t.columns.push_back(std::move(c));
             }
