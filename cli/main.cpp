@@ -7,8 +7,7 @@
 
 #include "cli/output.h"
 #include "policy/reader.h"
-#include "cli/policy_check.h"
-#include "cli/policy_graph.h"
+#include "cli/command.h"
 #include "util/error.h"
 #include "util/exit_status.h"
 
@@ -50,12 +49,11 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", version);
     app.require_subcommand(1);
 
-    auto* policy = app.add_subcommand("policy", "Validate a policy and show how tables link to a subject");
-    policy->require_subcommand(1);
-    dsr::cli::PolicyCheckOptions check_options;
-    dsr::cli::setup_policy_check(*policy, check_options);
-    dsr::cli::PolicyGraphOptions graph_options;
-    dsr::cli::setup_policy_graph(*policy, graph_options);
+    dsr::cli::Commands commands;
+    dsr::cli::add_policy_commands(app, commands);
+    dsr::cli::add_keygen_command(app, commands);
+    dsr::cli::add_audit_commands(app, commands);
+    dsr::cli::add_request_commands(app, commands);
 
     try {
         app.parse(argc, argv);
@@ -69,8 +67,8 @@ int main(int argc, char** argv) {
     }
 
     try {
-        if (policy->got_subcommand("check")) return to_int(dsr::cli::run_policy_check(check_options));
-        if (policy->got_subcommand("graph")) return to_int(dsr::cli::run_policy_graph(graph_options));
+        for (const auto& command : commands)
+            if (command.app->parsed()) return to_int(command.run());
         dsr::cli::print_error("no command given (see dsr --help)");
         return to_int(dsr::ExitStatus::usage);
     } catch (const dsr::Error& e) {

@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "policy/links.h"
 #include "policy/reader.h"
@@ -101,7 +102,7 @@ public:
         if (!r_.is_map(root, "the policy")) return;
         r_.only_keys(root,
                      {"version", "controller", "regime", "state", "databases", "identities", "categories",
-                      "purposes", "recipients", "tables", "non_personal_tables", "consent"},
+                      "purposes", "recipients", "tables", "non_personal_tables", "consent", "requests"},
                      "the policy");
         load_version(root);
         if (const auto* n = r_.required(root, "controller", "the policy")) load_controller(*n);
@@ -118,6 +119,9 @@ public:
         if (const auto* n = r_.required(root, "tables", "the policy")) load_tables(*n);
         if (const auto* n = root.find("non_personal_tables")) load_non_personal_tables(*n);
         if (const auto* n = root.find("consent")) load_consent(*n);
+        if (const auto* n = root.find("requests")) load_requests(*n);
+        if (p_.regime == Regime::pipl && !p_.requests.deadline)
+            r_.error(root.where, "regime pipl sets no number of days: give requests: deadline: (e.g. 15 business days)");
         check_identities();
         check_links();
     }
@@ -242,8 +246,10 @@ private:
     void check_names(const std::vector<std::pair<std::string, Position>>& refs, const auto& declared, auto member,
                      std::string_view what) {
         auto known = keys_of(declared, member);
+        // A set, so a long list of references against many names stays linear.
+        std::unordered_set<std::string_view> lookup(known.begin(), known.end());
         for (const auto& [name, where] : refs)
-            if (std::find(known.begin(), known.end(), name) == known.end()) r_.unknown(where, name, what, known);
+            if (!lookup.count(name)) r_.unknown(where, name, what, known);
     }
 
     std::vector<std::string> check_purposes(const YamlNode& node, std::string_view context) {
@@ -531,6 +537,39 @@ private:
         if (ret.action == ErasureAction::mask && (!t.erasure || t.erasure->masks.empty()))
             r_.error(n.where, context + ": action mask uses the table's erasure masks, and it has none");
         t.retention = std::move(ret);
+    }
+
+    void load_requests(const YamlNode& n) {
+        if (!r_.is_map(n, "requests")) return;
+        r_.only_keys(n, {"deadline", "holidays"}, "requests");
+        if (const auto* v = n.find("deadline")) {
+            if (auto s = r_.text(*v, "requests deadline")) {
+                static const std::regex form("([1-9][0-9]{0,2}) (business days|days)");
+                std::smatch m;
+                if (std::regex_match(*s, m, form))
+                    p_.requests.deadline = RequestDeadline{std::stoi(m[1].str()), m[2].str() == "business days", *s};
+                else
+                    r_.error(v->where, "requests deadline: write N days or N business days (1 to 999), got '" + *s + "'");
+            }
+        }
+        if (const auto* v = n.find("holidays")) {
+            for (auto& [date, where] : r_.names(*v, "requests holidays")) {
+                if (!is_calendar_date(date))
+                    r_.error(where, "requests holidays: '" + date + "' is not a date written YYYY-MM-DD");
+                p_.requests.holidays.push_back(date);
+            }
+        }
+    }
+
+    static bool is_calendar_date(const std::string& s) {
+        static const std::regex form("([0-9]{4})-([0-9]{2})-([0-9]{2})");
+        std::smatch m;
+        if (!std::regex_match(s, m, form)) return false;
+        int year = std::stoi(m[1].str()), month = std::stoi(m[2].str()), day = std::stoi(m[3].str());
+        if (month < 1 || month > 12 || day < 1) return false;
+        static constexpr int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        return day <= days_in[month - 1] + (month == 2 && leap ? 1 : 0);
     }
 
     void load_non_personal_tables(const YamlNode& n) {

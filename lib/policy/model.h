@@ -187,6 +187,21 @@ struct ConsentPurpose {
     Position where;
 };
 
+/// A request deadline written `30 days` or `15 business days`.
+struct RequestDeadline {
+    int count = 0;
+    bool business_days = false;
+    std::string text;
+};
+
+/// How the request ledger counts deadlines for this merchant.
+struct RequestSettings {
+    /// For a regime that sets no number of days (PIPL: "in a timely manner").
+    std::optional<RequestDeadline> deadline;
+    /// Dates (YYYY-MM-DD) that business-day counts skip, besides weekends.
+    std::vector<std::string> holidays;
+};
+
 struct Policy {
     std::string path;     ///< as given on the command line
     std::string sha256;   ///< of the file's bytes, hex
@@ -203,6 +218,7 @@ struct Policy {
     /// Tables reviewed and found to hold no personal data (silences findings).
     std::vector<std::string> non_personal_tables;
     std::vector<ConsentPurpose> consent;
+    RequestSettings requests;
 
     const Table* find_table(std::string_view name) const;
     const Identity* find_identity(std::string_view kind) const;

@@ -18,6 +18,7 @@ enum class ExitStatus : int {
     audit_failed = 10,      ///< the audit log does not verify
     database_busy = 11,     ///< a lock was not obtained within the busy timeout
     io = 12,                ///< a file could not be read or written (disk full, permissions)
+    missing_key = 13,       ///< a key file is missing, unreadable or malformed
 };
 
 }  // namespace dsr

@@ -1,0 +1,9 @@
+// `dsr audit`: not written yet (issue 3).
+
+#include "cli/command.h"
+
+namespace dsr::cli {
+
+void add_audit_commands(CLI::App&, Commands&) {}
+
+}  // namespace dsr::cli

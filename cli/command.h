@@ -1,0 +1,28 @@
+#pragma once
+// How subcommands plug into main: each cli/<command>.cpp adds its CLI11
+// subcommands and, for each runnable leaf, what to run when it is chosen.
+// CLI11 only fills option structs; the work runs after parsing succeeds.
+
+#include <functional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "util/exit_status.h"
+
+namespace dsr::cli {
+
+struct Command {
+    CLI::App* app = nullptr;            ///< the leaf subcommand, e.g. `policy check`
+    std::function<ExitStatus()> run;    ///< called once, after a successful parse
+};
+
+using Commands = std::vector<Command>;
+
+// One per top-level command, each in the file named after it.
+void add_policy_commands(CLI::App& app, Commands& commands);   // cli/policy_check.cpp, cli/policy_graph.cpp
+void add_keygen_command(CLI::App& app, Commands& commands);    // cli/keygen.cpp
+void add_audit_commands(CLI::App& app, Commands& commands);    // cli/audit.cpp
+void add_request_commands(CLI::App& app, Commands& commands);  // cli/request.cpp
+
+}  // namespace dsr::cli

@@ -1,0 +1,24 @@
+// `dsr policy`: the group; its leaves live in policy_check.cpp and policy_graph.cpp.
+
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/policy_check.h"
+#include "cli/policy_graph.h"
+
+namespace dsr::cli {
+
+void add_policy_commands(CLI::App& app, Commands& commands) {
+    auto* policy = app.add_subcommand("policy", "Validate a policy and show how tables link to a subject");
+    policy->require_subcommand(1);
+
+    auto check = std::make_shared<PolicyCheckOptions>();
+    setup_policy_check(*policy, *check);
+    commands.push_back({policy->get_subcommand("check"), [check] { return run_policy_check(*check); }});
+
+    auto graph = std::make_shared<PolicyGraphOptions>();
+    setup_policy_graph(*policy, *graph);
+    commands.push_back({policy->get_subcommand("graph"), [graph] { return run_policy_graph(*graph); }});
+}
+
+}  // namespace dsr::cli

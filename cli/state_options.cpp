@@ -1,0 +1,34 @@
+#include "cli/state_options.h"
+
+#include <cstdlib>
+
+#include "crypto/keys.h"
+#include "state/state_store.h"
+#include "util/error.h"
+
+namespace dsr::cli {
+
+void add_state_options(CLI::App& command, StateLocation& location, bool policy_required) {
+    auto* policy = command.add_option("--policy", location.policy, "Policy file (YAML)")->group("Input");
+    if (policy_required) policy->required();
+    command.add_option("--state", location.state, "State store file (default: the policy's state: key, else dsr-state.db beside the policy)")
+        ->group("State");
+    command.add_option("--keys", location.keys, "Key directory (default: $DSR_KEYS, else dsr-keys beside the state store)")
+        ->group("State");
+    command.add_option("--busy-timeout", location.busy_timeout_ms, "Milliseconds to wait for a locked database or state store")
+        ->default_val(5000)
+        ->check(CLI::Range(0, 3600000))
+        ->group("State");
+}
+
+std::string state_path(const StateLocation& location, const std::string& policy_state_key) {
+    if (location.state.empty() && location.policy.empty())
+        throw Error(ExitStatus::usage, "give --state FILE or --policy FILE to find the state store");
+    return state::resolve_state_path(location.state, location.policy, policy_state_key);
+}
+
+std::string keys_dir(const StateLocation& location, const std::string& state_file, std::string& how) {
+    return crypto::resolve_keys_dir(location.keys, std::getenv("DSR_KEYS"), state_file, how);
+}
+
+}  // namespace dsr::cli

@@ -1,0 +1,28 @@
+#pragma once
+// Options shared by every command that uses dsr's state store and keys.
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace dsr::cli {
+
+struct StateLocation {
+    std::string policy;  ///< may be empty when --state is given
+    std::string state;
+    std::string keys;
+    int busy_timeout_ms = 5000;
+};
+
+/// Adds --policy (required or not), --state, --keys and --busy-timeout to `command`.
+void add_state_options(CLI::App& command, StateLocation& location, bool policy_required);
+
+/// The state file: --state, else the policy's `state:` key, else beside the
+/// policy. `policy_state_key` is the loaded policy's key, or empty.
+/// Throws dsr::Error(usage) when neither --state nor --policy was given.
+std::string state_path(const StateLocation& location, const std::string& policy_state_key);
+
+/// The key directory (--keys, DSR_KEYS, beside the state) and, in `how`, how it was chosen.
+std::string keys_dir(const StateLocation& location, const std::string& state_file, std::string& how);
+
+}  // namespace dsr::cli

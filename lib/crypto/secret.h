@@ -1,0 +1,36 @@
+#pragma once
+// Secret bytes (keys) in libsodium-guarded memory: locked so they never reach
+// swap, surrounded by guard pages, and wiped when freed.
+
+#include <cstddef>
+#include <string>
+
+namespace dsr::crypto {
+
+class SecretBytes {
+public:
+    explicit SecretBytes(std::size_t size);  ///< zero-filled; throws on allocation failure
+    ~SecretBytes();
+    SecretBytes(SecretBytes&& other) noexcept;
+    SecretBytes& operator=(SecretBytes&& other) noexcept;
+    SecretBytes(const SecretBytes&) = delete;
+    SecretBytes& operator=(const SecretBytes&) = delete;
+
+    unsigned char* data() { return data_; }
+    const unsigned char* data() const { return data_; }
+    std::size_t size() const { return size_; }
+
+private:
+    unsigned char* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+/// Calls sodium_init once; every crypto entry point calls it first.
+void ensure_sodium();
+
+/// Lower-case hex of bytes (for public values only: hashes, public keys, signatures).
+std::string to_hex(const unsigned char* bytes, std::size_t size);
+/// Parses lower- or upper-case hex; false if malformed or the wrong length.
+bool from_hex(const std::string& hex, unsigned char* out, std::size_t size);
+
+}  // namespace dsr::crypto

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <string_view>
+
+namespace dsr::state {
+
+/// migrations[i] takes a state file from schema version i to i + 1. Append
+/// only: a released migration never changes, so every file upgrades the same way.
+inline constexpr std::string_view migrations[] = {
+    // 0 -> 1: audit log, signed heads, request ledger; empty consent and erasure ledgers.
+    R"sql(
+CREATE TABLE audit_entries (
+  seq            INTEGER PRIMARY KEY,            -- 1, 2, 3 … with no gaps
+  at             TEXT NOT NULL,                  -- UTC, ISO-8601 to the second
+  command        TEXT NOT NULL,                  -- e.g. 'erase', 'request open'
+  phase          TEXT NOT NULL CHECK (phase IN ('intent', 'done', 'failed')),
+  request_id     TEXT,                           -- the request ledger id, if any
+  subject        TEXT,                           -- keyed pseudonym (hex), never a raw identity
+  policy_sha256  TEXT,
+  dry_run        INTEGER NOT NULL DEFAULT 0,
+  summary        TEXT NOT NULL DEFAULT '{}',     -- JSON: counts per table, never values
+  refers_to      INTEGER,                        -- the intent a done/failed closes, or an interrupted attempt
+  prev_hash      TEXT NOT NULL,                  -- hex; 64 zeros before the first entry
+  hash           TEXT NOT NULL                   -- hex BLAKE2b-256 over prev_hash and the entry
+);
+CREATE TABLE audit_heads (
+  seq        INTEGER PRIMARY KEY REFERENCES audit_entries(seq),
+  hash       TEXT NOT NULL,
+  signed_at  TEXT NOT NULL,
+  public_key TEXT NOT NULL,                      -- hex Ed25519 public key that signed
+  signature  TEXT NOT NULL                       -- hex Ed25519 signature over (domain, seq, hash)
+);
+CREATE TABLE requests (
+  id                TEXT PRIMARY KEY,
+  type              TEXT NOT NULL,
+  subject           TEXT NOT NULL,               -- keyed pseudonym
+  regime            TEXT NOT NULL,
+  received_on       TEXT NOT NULL,               -- date in the controller's time zone
+  due_on            TEXT NOT NULL,               -- current due date (pauses and extension applied)
+  status            TEXT NOT NULL CHECK (status IN ('open', 'paused', 'closed')),
+  paused_since      TEXT,
+  paused_days       INTEGER NOT NULL DEFAULT 0,
+  extended_on       TEXT,
+  extension_reason  TEXT,
+  note              TEXT,
+  opened_at         TEXT NOT NULL,
+  closed_at         TEXT,
+  outcome           TEXT
+);
+CREATE INDEX requests_status_due ON requests(status, due_on);
+CREATE TABLE request_events (
+  id          INTEGER PRIMARY KEY,
+  request_id  TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  at          TEXT NOT NULL,
+  event       TEXT NOT NULL,                     -- opened, paused, resumed, extended, closed
+  detail      TEXT
+);
+CREATE INDEX request_events_request ON request_events(request_id);
+CREATE TABLE consent_ledger (
+  seq      INTEGER PRIMARY KEY,
+  at       TEXT NOT NULL,
+  subject  TEXT NOT NULL,
+  purpose  TEXT NOT NULL,
+  action   TEXT NOT NULL,
+  source   TEXT
+);
+CREATE TABLE erasure_ledger (
+  seq         INTEGER PRIMARY KEY,
+  at          TEXT NOT NULL,
+  subject     TEXT NOT NULL,
+  request_id  TEXT,
+  policy_sha256 TEXT NOT NULL,
+  summary     TEXT NOT NULL DEFAULT '{}'
+);
+)sql",
+};
+
+}  // namespace dsr::state

@@ -1,0 +1,84 @@
+#include "state/state_store.h"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iterator>
+
+#include "state/migrations.h"
+#include "util/error.h"
+
+namespace dsr::state {
+
+namespace {
+
+[[noreturn]] void rethrow(const SQLite::Exception& e, const std::string& path, std::string_view doing) {
+    int code = e.getErrorCode() & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        throw Error(ExitStatus::database_busy, path + ": state store is locked by another dsr (" + std::string(doing) + ")");
+    throw Error(ExitStatus::database, path + ": " + std::string(doing) + ": " + e.what());
+}
+
+/// Creates the file with mode 0600 before SQLite opens it, so the state is
+/// never readable by others, whatever the umask.
+void create_private_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST)
+        throw Error(ExitStatus::io, path + ": cannot create state store: " + std::strerror(errno));
+    if (fd >= 0) ::close(fd);
+}
+
+}  // namespace
+
+StateStore::StateStore(const std::string& path, const StateOptions& options) : path_(path) {
+    bool exists = std::filesystem::exists(path);
+    if (!exists && !options.create) throw Error(ExitStatus::database, path + ": state store does not exist");
+    if (!exists) create_private_file(path);
+    try {
+        db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE,
+                                                 static_cast<int>(options.busy_timeout.count()));
+        db_->exec("PRAGMA journal_mode = WAL");
+        db_->exec("PRAGMA synchronous = FULL");
+        db_->exec("PRAGMA foreign_keys = ON");
+        // The write lock is taken up front so two dsr processes migrating at
+        // once serialise here instead of failing half way.
+        SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        int version = db_->execAndGet("PRAGMA user_version").getInt();
+        constexpr int known = static_cast<int>(std::size(migrations));
+        if (version > known)
+            throw Error(ExitStatus::database, path + ": state store has schema version " + std::to_string(version) +
+                                                  ", newer than this dsr understands (" + std::to_string(known) + ")");
+        for (int v = version; v < known; ++v) {
+            db_->exec(std::string(migrations[v]));
+            db_->exec("PRAGMA user_version = " + std::to_string(v + 1));
+        }
+        tx.commit();
+    } catch (const SQLite::Exception& e) {
+        rethrow(e, path, "cannot open state store");
+    }
+}
+
+StateStore::~StateStore() = default;
+
+int StateStore::schema_version() const { return db_->execAndGet("PRAGMA user_version").getInt(); }
+
+std::string resolve_state_path(const std::string& state_option, const std::string& policy_path,
+                               const std::string& policy_state_key) {
+    if (!state_option.empty()) return state_option;
+    std::filesystem::path dir = std::filesystem::path(policy_path).parent_path();
+    if (!policy_state_key.empty()) {
+        std::filesystem::path key = policy_state_key;
+        return (key.is_absolute() ? key : dir / key).lexically_normal().string();
+    }
+    return (dir / "dsr-state.db").lexically_normal().string();
+}
+
+}  // namespace dsr::state

@@ -1,0 +1,52 @@
+#pragma once
+// dsr's own state, apart from the merchant's data: the audit log, the request
+// ledger, and (later) the consent and erasure ledgers. One SQLite file in WAL
+// mode with versioned migrations. It never holds a raw identifier: subjects
+// appear only as keyed pseudonyms.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace SQLite {
+class Database;
+}
+
+namespace dsr::state {
+
+struct StateOptions {
+    std::chrono::milliseconds busy_timeout{5000};
+    bool create = true;  ///< create the file (mode 0600) when missing; false: a missing file is an error
+};
+
+/// The schema version this dsr writes; older files are migrated on open.
+inline constexpr int current_schema_version = 1;
+
+class StateStore {
+public:
+    /// Opens (and creates or migrates) the state file. Throws dsr::Error:
+    /// database_busy when another process holds the lock past the timeout,
+    /// database for anything else; a file from a newer dsr is refused.
+    StateStore(const std::string& path, const StateOptions& options);
+    ~StateStore();
+    StateStore(const StateStore&) = delete;
+    StateStore& operator=(const StateStore&) = delete;
+
+    const std::string& path() const { return path_; }
+    int schema_version() const;
+
+    /// The connection, for the ledgers in lib/ (audit, requests, consent, erasure).
+    /// Nothing outside lib/ may use it.
+    SQLite::Database& db() { return *db_; }
+
+private:
+    std::string path_;
+    std::unique_ptr<SQLite::Database> db_;
+};
+
+/// Where the state lives: `--state`, else the policy's `state:` key (relative
+/// to the policy file), else `dsr-state.db` beside the policy.
+std::string resolve_state_path(const std::string& state_option, const std::string& policy_path,
+                               const std::string& policy_state_key);
+
+}  // namespace dsr::state
