@@ -408,6 +408,18 @@ TEST_CASE("load_policy_text") {
     }
 
     // Semantic rules.
+    SUBCASE("pipl without a request deadline") {
+        CHECK(first_error(with("regime: gdpr", "regime: pipl")) ==
+              Expect{1, 1, "regime pipl sets no number of days: give requests: deadline: (e.g. 15 business days)"});
+    }
+    SUBCASE("a request deadline that is not N days") {
+        CHECK(first_error(std::string(base_policy) + "requests:\n  deadline: two weeks\n").message ==
+              "requests deadline: write N days or N business days (1 to 999), got 'two weeks'");
+    }
+    SUBCASE("a holiday that is not a date") {
+        auto d = first_error(std::string(base_policy) + "requests:\n  holidays: [2026-02-30]\n");
+        CHECK(d.message == "requests holidays: '2026-02-30' is not a date written YYYY-MM-DD");
+    }
     SUBCASE("version: 2") {
         CHECK(first_error(with("version: 1\n", "version: 2\n")) ==
               Expect{1, 10, "unsupported policy version 2 (this dsr reads version 1)"});
@@ -710,4 +722,15 @@ TEST_CASE("load_policy_file") {
         auto result = load_policy_file(dir.write("limit.yaml", text));
         CHECK(result.errors.empty());
     }
+}
+
+TEST_CASE("load_policy_text: request settings") {
+    auto result = load_policy_text(
+        with("regime: gdpr", "regime: pipl") + "requests:\n  deadline: 15 business days\n  holidays: [2028-02-29]\n",
+        "test.yaml");
+    REQUIRE(result.policy);
+    REQUIRE(result.policy->requests.deadline);
+    CHECK(result.policy->requests.deadline->count == 15);
+    CHECK(result.policy->requests.deadline->business_days);
+    CHECK(result.policy->requests.holidays == std::vector<std::string>{"2028-02-29"});
 }
