@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "policy/links.h"
+#include "policy/names.h"
 #include "policy/reader.h"
 #include "policy/yaml_tree.h"
 #include "util/sha256.h"
@@ -14,47 +15,6 @@
 namespace dsr::policy {
 
 namespace {
-
-// The names a policy may use for each enumeration, in the order documented in dsr-policy(5).
-constexpr std::pair<std::string_view, Regime> regimes[] = {
-    {"gdpr", Regime::gdpr}, {"ccpa", Regime::ccpa}, {"pipl", Regime::pipl}};
-constexpr std::pair<std::string_view, LawfulBasis> bases[] = {
-    {"consent", LawfulBasis::consent},
-    {"contract", LawfulBasis::contract},
-    {"legal_obligation", LawfulBasis::legal_obligation},
-    {"vital_interests", LawfulBasis::vital_interests},
-    {"public_task", LawfulBasis::public_task},
-    {"legitimate_interest", LawfulBasis::legitimate_interest}};
-constexpr std::pair<std::string_view, RecipientRole> roles[] = {
-    {"processor", RecipientRole::processor},
-    {"third_party", RecipientRole::third_party},
-    {"controller", RecipientRole::controller},
-    {"joint_controller", RecipientRole::joint_controller}};
-constexpr std::pair<std::string_view, Source> sources[] = {
-    {"provided", Source::provided}, {"observed", Source::observed}, {"derived", Source::derived}};
-constexpr std::pair<std::string_view, TimeFormat> time_formats[] = {
-    {"iso8601", TimeFormat::iso8601},
-    {"unix_seconds", TimeFormat::unix_seconds},
-    {"unix_millis", TimeFormat::unix_millis},
-    {"native", TimeFormat::native}};
-constexpr std::pair<std::string_view, ErasureAction> actions[] = {
-    {"delete", ErasureAction::delete_rows}, {"mask", ErasureAction::mask}};
-constexpr std::pair<std::string_view, MaskMethod> mask_methods[] = {
-    {"null", MaskMethod::null},
-    {"redact", MaskMethod::redact},
-    {"pseudonymize", MaskMethod::pseudonymize},
-    {"generalize", MaskMethod::generalize},
-    {"random", MaskMethod::random}};
-constexpr std::pair<std::string_view, Generalization> generalizations[] = {
-    {"year", Generalization::year}, {"month", Generalization::month}, {"prefix", Generalization::prefix}};
-constexpr std::pair<std::string_view, IdentityNormalization> normalizations[] = {
-    {"none", IdentityNormalization::none},
-    {"email", IdentityNormalization::email},
-    {"phone", IdentityNormalization::phone}};
-constexpr std::pair<std::string_view, RectifyType> rectify_types[] = {
-    {"text", RectifyType::text},       {"email", RectifyType::email},     {"phone", RectifyType::phone},
-    {"date", RectifyType::date},       {"integer", RectifyType::integer}, {"decimal", RectifyType::decimal},
-    {"postcode", RectifyType::postcode}, {"country", RectifyType::country}, {"choice", RectifyType::choice}};
 
 /// Categories every policy may use without declaring them. `sensitive` marks
 /// data whose exposure raises risk (GDPR Art. 9 and its neighbours).

@@ -1,5 +1,7 @@
 #include "policy/model.h"
 
+#include "policy/names.h"
+
 #include <algorithm>
 
 namespace dsr::policy {
@@ -23,73 +25,12 @@ const DatabaseRef* Policy::default_database() const {
     return it == databases.end() ? nullptr : &*it;
 }
 
-std::string_view to_string(Regime r) {
-    switch (r) {
-        case Regime::gdpr: return "gdpr";
-        case Regime::ccpa: return "ccpa";
-        case Regime::pipl: return "pipl";
-    }
-    return "?";
-}
-
-std::string_view to_string(LawfulBasis b) {
-    switch (b) {
-        case LawfulBasis::consent: return "consent";
-        case LawfulBasis::contract: return "contract";
-        case LawfulBasis::legal_obligation: return "legal_obligation";
-        case LawfulBasis::vital_interests: return "vital_interests";
-        case LawfulBasis::public_task: return "public_task";
-        case LawfulBasis::legitimate_interest: return "legitimate_interest";
-    }
-    return "?";
-}
-
-std::string_view to_string(RecipientRole r) {
-    switch (r) {
-        case RecipientRole::processor: return "processor";
-        case RecipientRole::third_party: return "third_party";
-        case RecipientRole::controller: return "controller";
-        case RecipientRole::joint_controller: return "joint_controller";
-    }
-    return "?";
-}
-
-std::string_view to_string(Source s) {
-    switch (s) {
-        case Source::provided: return "provided";
-        case Source::observed: return "observed";
-        case Source::derived: return "derived";
-    }
-    return "?";
-}
-
-std::string_view to_string(TimeFormat f) {
-    switch (f) {
-        case TimeFormat::iso8601: return "iso8601";
-        case TimeFormat::unix_seconds: return "unix_seconds";
-        case TimeFormat::unix_millis: return "unix_millis";
-        case TimeFormat::native: return "native";
-    }
-    return "?";
-}
-
-std::string_view to_string(ErasureAction a) {
-    switch (a) {
-        case ErasureAction::delete_rows: return "delete";
-        case ErasureAction::mask: return "mask";
-    }
-    return "?";
-}
-
-std::string_view to_string(MaskMethod m) {
-    switch (m) {
-        case MaskMethod::null: return "null";
-        case MaskMethod::redact: return "redact";
-        case MaskMethod::pseudonymize: return "pseudonymize";
-        case MaskMethod::generalize: return "generalize";
-        case MaskMethod::random: return "random";
-    }
-    return "?";
-}
+std::string_view to_string(Regime r) { return name_in(regimes, r); }
+std::string_view to_string(LawfulBasis b) { return name_in(bases, b); }
+std::string_view to_string(RecipientRole r) { return name_in(roles, r); }
+std::string_view to_string(Source s) { return name_in(sources, s); }
+std::string_view to_string(TimeFormat f) { return name_in(time_formats, f); }
+std::string_view to_string(ErasureAction a) { return name_in(actions, a); }
+std::string_view to_string(MaskMethod m) { return name_in(mask_methods, m); }
 
 }  // namespace dsr::policy
