@@ -11,6 +11,9 @@ DSR_PACKAGES=(
 
 dsr_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# ccache needs a writable cache even where HOME is unset (some CI runners).
+export CCACHE_DIR=${CCACHE_DIR:-${HOME:-/tmp}/.cache/ccache}
+
 say() { printf '==> %s\n' "$*" >&2; }
 
 # Installs only the packages not yet installed, as root or through sudo.
