@@ -27,6 +27,20 @@ std::string state_path(const StateLocation& location, const std::string& policy_
     return state::resolve_state_path(location.state, location.policy, policy_state_key);
 }
 
+std::optional<OpenedState> open_state(const StateLocation& location, Format format, report::Envelope& envelope,
+                                      bool create) {
+    OpenedState opened;
+    envelope.policy_path = location.policy;
+    if (!location.policy.empty()) {
+        opened.policy = load_policy_or_report(location.policy, format, envelope);
+        if (!opened.policy) return std::nullopt;
+    }
+    std::string file = state_path(location, opened.policy ? opened.policy->state : "");
+    opened.store = std::make_unique<state::StateStore>(
+        file, state::StateOptions{std::chrono::milliseconds(location.busy_timeout_ms), create});
+    return opened;
+}
+
 std::string keys_dir(const StateLocation& location, const std::string& state_file, std::string& how) {
     return crypto::resolve_keys_dir(location.keys, std::getenv("DSR_KEYS"), state_file, how);
 }

@@ -1,9 +1,15 @@
 #pragma once
 // Options shared by every command that uses dsr's state store and keys.
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
+
+#include "cli/output.h"
+#include "policy/model.h"
+#include "state/state_store.h"
 
 namespace dsr::cli {
 
@@ -21,6 +27,18 @@ void add_state_options(CLI::App& command, StateLocation& location, bool policy_r
 /// policy. `policy_state_key` is the loaded policy's key, or empty.
 /// Throws dsr::Error(usage) when neither --state nor --policy was given.
 std::string state_path(const StateLocation& location, const std::string& policy_state_key);
+
+/// A command's view of its state: the policy (when --policy was given) and the open store.
+struct OpenedState {
+    std::optional<policy::Policy> policy;
+    std::unique_ptr<state::StateStore> store;
+};
+
+/// Loads the policy if given (an invalid one is reported and yields nullopt,
+/// exit invalid_policy), then opens the state store; `create` false makes a
+/// missing store an error. Fills envelope.policy_*.
+std::optional<OpenedState> open_state(const StateLocation& location, Format format, report::Envelope& envelope,
+                                      bool create);
 
 /// The key directory (--keys, DSR_KEYS, beside the state) and, in `how`, how it was chosen.
 std::string keys_dir(const StateLocation& location, const std::string& state_file, std::string& how);

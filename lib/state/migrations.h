@@ -37,6 +37,8 @@ CREATE TABLE requests (
   regime            TEXT NOT NULL,
   received_on       TEXT NOT NULL,               -- date in the controller's time zone
   due_on            TEXT NOT NULL,               -- current due date (pauses and extension applied)
+  original_due_on   TEXT NOT NULL,               -- the first due date, before pauses and extension
+  confirm_by        TEXT,                        -- CCPA: confirm receipt by this date
   status            TEXT NOT NULL CHECK (status IN ('open', 'paused', 'closed')),
   paused_since      TEXT,
   paused_days       INTEGER NOT NULL DEFAULT 0,
