@@ -2,7 +2,8 @@
 # The manual pages keep up with the program:
 #   1. every man/*.[1-8] is clean under `mandoc -Tlint -W warning`;
 #   2. every page has the sections every dsr page carries;
-#   3. every command `dsr --help` lists (recursively) has a page, and every
+#   3. every command `dsr --help` lists (recursively) has a page (the leaves
+#      of a group such as `audit show` may share the group's page), and every
 #      long option its --help prints is documented in that page's OPTIONS;
 #      options a command page documents still exist, and every
 #      dsr-<command>.1 page belongs to a command that exists;
@@ -150,8 +151,17 @@ check_command() {
     fi
   done < <(subcommand_candidates "$help")
 
-  local page
+  local page own_page=yes
   page=$(page_of "${words[@]}")
+  if [ ! -f "$page" ] && [ "${#words[@]}" -gt 1 ] && [ "${#subcommands[@]}" -eq 0 ]; then
+    # The leaves of a group (audit show, audit verify…) may share the group's page.
+    local parent
+    parent=$(page_of "${words[@]:0:${#words[@]}-1}")
+    if [ -f "$parent" ]; then
+      page=$parent
+      own_page=no
+    fi
+  fi
   if [ "${#words[@]}" -gt 0 ] && [ "${#subcommands[@]}" -gt 0 ] && [ ! -f "$page" ]; then
     page=$MAN/dsr.1  # a command group may be documented in dsr(1)
   fi
@@ -169,7 +179,7 @@ check_command() {
         problem "${page#"$DSR_SOURCE"/} does not document $option of '$label' in OPTIONS (write .It Fl \\${option#-})"
     done <<<"$options"
     # A command's own page documents no option the command has lost.
-    if [ "${#words[@]}" -gt 0 ] && [ "${#subcommands[@]}" -eq 0 ]; then
+    if [ "${#words[@]}" -gt 0 ] && [ "${#subcommands[@]}" -eq 0 ] && [ "$own_page" = yes ]; then
       local item
       while read -r item; do
         [ -n "$item" ] || continue
