@@ -124,7 +124,7 @@ ExitStatus run_verify(const VerifyOptions& o) {
         envelope.status = result.ok ? "ok" : "audit_failed";
         auto json = report::envelope_json(envelope);
         json["verified"] = result.ok;
-        json["entries"] = result.entries;
+        json["entries_checked"] = result.entries;
         json["heads_checked"] = result.heads_checked;
         json["first_bad_seq"] = result.first_bad_seq ? nlohmann::ordered_json(*result.first_bad_seq) : nlohmann::ordered_json(nullptr);
         json["problem"] = result.ok ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(result.problem);
