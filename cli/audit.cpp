@@ -166,7 +166,7 @@ void add_audit_commands(CLI::App& app, Commands& commands) {
 
     auto show = std::make_shared<ShowOptions>();
     auto* show_cmd = audit->add_subcommand("show", "List audit entries");
-    show_cmd->description(
+    show_cmd->footer(
         "List audit entries: sequence, time, command, phase (intent, done, failed),\n"
         "request, subject pseudonym and per-table counts. Never data values.\n\n"
         "Examples:\n"
@@ -183,7 +183,7 @@ void add_audit_commands(CLI::App& app, Commands& commands) {
 
     auto verify = std::make_shared<VerifyOptions>();
     auto* verify_cmd = audit->add_subcommand("verify", "Recompute the hash chain and check every signed head");
-    verify_cmd->description(
+    verify_cmd->footer(
         "Recompute the whole hash chain, check every signed head's signature and that it\n"
         "matches the chain at its sequence number, and that no entry follows the last\n"
         "signed head. With --expect-head, also check that a head saved earlier is still\n"
@@ -201,7 +201,7 @@ void add_audit_commands(CLI::App& app, Commands& commands) {
 
     auto head = std::make_shared<HeadOptions>();
     auto* head_cmd = audit->add_subcommand("head", "Print the newest signed head as one JSON line");
-    head_cmd->description(
+    head_cmd->footer(
         "Print the newest signed head (sequence, hash, signature) as one JSON line, to\n"
         "store somewhere the state's owner cannot rewrite; 'audit verify --expect-head'\n"
         "reads it back.\n\n"

@@ -58,7 +58,7 @@ ExitStatus run_keygen(const KeygenOptions& options) {
 void add_keygen_command(CLI::App& app, Commands& commands) {
     auto options = std::make_shared<KeygenOptions>();
     auto* cmd = app.add_subcommand("keygen", "Create the pseudonymisation key and the audit signing key pair");
-    cmd->description(
+    cmd->footer(
         "Create the installation's keys: a 32-byte pseudonymisation key (subjects are\n"
         "stored and logged only as keyed BLAKE2b pseudonyms) and an Ed25519 key pair that\n"
         "signs the audit log's head. Files are mode 0600 in a 0700 directory, written\n"

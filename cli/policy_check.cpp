@@ -9,7 +9,7 @@ namespace dsr::cli {
 
 void setup_policy_check(CLI::App& policy_command, PolicyCheckOptions& options) {
     auto* cmd = policy_command.add_subcommand("check", "Validate a policy against the live database schema");
-    cmd->description(
+    cmd->footer(
         "Validate a policy against the live database schema.\n\n"
         "Errors: a table or column the database lacks, a link whose types cannot match,\n"
         "a null mask on a NOT NULL column. Findings: unclassified columns, personal-looking\n"

@@ -8,7 +8,7 @@ namespace dsr::cli {
 
 void setup_policy_graph(CLI::App& policy_command, PolicyGraphOptions& options) {
     auto* cmd = policy_command.add_subcommand("graph", "Show how each table links to the subject");
-    cmd->description(
+    cmd->footer(
         "Show how each table is reached from the subject's identities: foreign-key chains\n"
         "and identity links, as an indented tree or as Graphviz DOT.\n\n"
         "Examples:\n"

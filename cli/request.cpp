@@ -292,7 +292,7 @@ ExitStatus run_prune(const RequestOptions& o) {
 CLI::App* leaf(CLI::App& group, const std::string& name, const std::string& summary, const std::string& details,
                RequestOptions& o, bool with_format = true) {
     auto* cmd = group.add_subcommand(name, summary);
-    cmd->description(details);
+    cmd->footer(details);
     add_state_options(*cmd, o.location, true);
     if (with_format) add_format_option(*cmd, o.format);
     return cmd;

@@ -113,7 +113,10 @@ subcommand_candidates() {
 # is_command WORDS...: `dsr WORDS --help` is the help of that very command.
 is_command() {
   local usage
-  usage=$("$DSR" "$@" --help 2>/dev/null | grep -m1 '^Usage:') || return 1
+  # Read the whole help first: grep -m1 closing the pipe early would kill dsr
+  # with SIGPIPE, and pipefail would report that as "not a command".
+  usage=$("$DSR" "$@" --help 2>/dev/null) || return 1
+  usage=$(grep -m1 '^Usage:' <<<"$usage") || return 1
   [[ " $usage " == *" $* "* ]]
 }
 
