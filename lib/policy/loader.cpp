@@ -1,5 +1,6 @@
 #include "policy/loader.h"
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -104,8 +105,17 @@ private:
             if (auto s = r_.text(*v, "controller name")) p_.controller.name = *s;
         if (const auto* v = r_.required(n, "contact", "controller"))
             if (auto s = r_.text(*v, "controller contact")) p_.controller.contact = *s;
-        if (const auto* v = n.find("timezone"))
-            if (auto s = r_.text(*v, "controller timezone")) p_.controller.timezone = *s;
+        if (const auto* v = n.find("timezone")) {
+            if (auto s = r_.text(*v, "controller timezone")) {
+                p_.controller.timezone = *s;
+                // Deadlines are dates in this zone; an unknown one would silently count in UTC.
+                bool known = *s == "UTC" || (s->find("..") == std::string::npos && !s->starts_with("/") &&
+                                              std::filesystem::is_regular_file("/usr/share/zoneinfo/" + *s));
+                if (!known)
+                    r_.error(v->where, "controller timezone: unknown time zone '" + *s +
+                                           "' (an IANA name such as Europe/Dublin; see /usr/share/zoneinfo)");
+            }
+        }
     }
 
     void load_databases(const YamlNode& n) {

@@ -408,6 +408,11 @@ TEST_CASE("load_policy_text") {
     }
 
     // Semantic rules.
+    SUBCASE("an unknown time zone") {
+        auto d = first_error(with("  contact: privacy@shop.example\n", "  contact: privacy@shop.example\n  timezone: Europe/Atlantis\n"));
+        CHECK(d.message.find("unknown time zone 'Europe/Atlantis'") != std::string::npos);
+        CHECK(d.where.line == 5);
+    }
     SUBCASE("pipl without a request deadline") {
         CHECK(first_error(with("regime: gdpr", "regime: pipl")) ==
               Expect{1, 1, "regime pipl sets no number of days: give requests: deadline: (e.g. 15 business days)"});
