@@ -4,12 +4,12 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include <array>
 #include <map>
 
 #include "report/report.h"
+#include "db/sqlite/sqlite_error.h"
 #include "util/error.h"
 
 namespace dsr::audit {
@@ -67,13 +67,6 @@ std::string entry_hash(const AuditEntry& e, const std::string& summary_text) {
 /// What a head signature covers: the domain, the sequence number and the hash.
 std::string head_message(std::int64_t seq, const std::string& hash) {
     return std::string(head_domain) + "\n" + std::to_string(seq) + "\n" + hash;
-}
-
-[[noreturn]] void rethrow(const SQLite::Exception& e, const std::string& path, std::string_view doing) {
-    int code = e.getErrorCode() & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        throw Error(ExitStatus::database_busy, path + ": state store is locked (" + std::string(doing) + ")");
-    throw Error(ExitStatus::database, path + ": " + std::string(doing) + ": " + e.what());
 }
 
 constexpr const char* entry_columns =
@@ -146,7 +139,7 @@ AuditEntry AuditLog::append(AuditEntry entry, std::chrono::system_clock::time_po
         insert.exec();
         tx.commit();
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path(), "cannot append to the audit log");
+        db::throw_sqlite_error(e, store_.path(), "cannot append to the audit log");
     }
     return entry;
 }
@@ -181,7 +174,7 @@ std::optional<SignedHead> AuditLog::sign_head(const crypto::Keys& keys, std::chr
         tx.commit();
         return head;
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path(), "cannot sign the audit head");
+        db::throw_sqlite_error(e, store_.path(), "cannot sign the audit head");
     }
 }
 
@@ -193,37 +186,27 @@ std::optional<SignedHead> AuditLog::latest_head() {
         return SignedHead{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
                           q.getColumn(3).getString(), q.getColumn(4).getString()};
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path(), "cannot read the audit head");
+        db::throw_sqlite_error(e, store_.path(), "cannot read the audit head");
     }
 }
 
 std::vector<AuditEntry> AuditLog::interrupted() {
-    std::vector<AuditEntry> out;
-    try {
-        SQLite::Statement q(store_.db(), std::string("SELECT ") + entry_columns +
-                                             " FROM audit_entries AS i WHERE phase = 'intent' AND NOT EXISTS "
-                                             "(SELECT 1 FROM audit_entries AS c WHERE c.refers_to = i.seq AND "
-                                             "c.phase IN ('done', 'failed')) ORDER BY seq");
-        std::string summary_text;
-        while (q.executeStep()) {
-            auto e = read_entry(q, summary_text);
-            e.summary = nlohmann::ordered_json::parse(summary_text, nullptr, false);
-            out.push_back(std::move(e));
-        }
-    } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path(), "cannot read the audit log");
-    }
-    return out;
+    return select_entries(" FROM audit_entries AS i WHERE phase = 'intent' AND NOT EXISTS "
+                          "(SELECT 1 FROM audit_entries AS c WHERE c.refers_to = i.seq AND "
+                          "c.phase IN ('done', 'failed')) ORDER BY seq",
+                          {});
 }
 
 std::vector<AuditEntry> AuditLog::entries(const AuditFilter& filter) {
+    return select_entries(" FROM audit_entries WHERE (?1 = '' OR request_id = ?1) AND (?2 = '' OR at >= ?2) ORDER BY seq",
+                          {filter.request_id, filter.since});
+}
+
+std::vector<AuditEntry> AuditLog::select_entries(const std::string& from_where, const std::vector<std::string>& params) {
     std::vector<AuditEntry> out;
     try {
-        SQLite::Statement q(store_.db(), std::string("SELECT ") + entry_columns +
-                                             " FROM audit_entries WHERE (?1 = '' OR request_id = ?1) AND "
-                                             "(?2 = '' OR at >= ?2) ORDER BY seq");
-        q.bind(1, filter.request_id);
-        q.bind(2, filter.since);
+        SQLite::Statement q(store_.db(), std::string("SELECT ") + entry_columns + from_where);
+        for (std::size_t i = 0; i < params.size(); ++i) q.bind(static_cast<int>(i + 1), params[i]);
         std::string summary_text;
         while (q.executeStep()) {
             auto e = read_entry(q, summary_text);
@@ -231,7 +214,7 @@ std::vector<AuditEntry> AuditLog::entries(const AuditFilter& filter) {
             out.push_back(std::move(e));
         }
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path(), "cannot read the audit log");
+        db::throw_sqlite_error(e, store_.path(), "cannot read the audit log");
     }
     return out;
 }
@@ -323,7 +306,7 @@ VerifyResult AuditLog::verify(const std::array<unsigned char, 32>& public_key,
                                              " is not the one the expected head recorded");
         }
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path(), "cannot read the audit log");
+        db::throw_sqlite_error(e, store_.path(), "cannot read the audit log");
     }
     return result;
 }

@@ -81,6 +81,8 @@ public:
 
 private:
     state::StateStore& store_;
+    /// Entries selected by `from_where` (FROM … WHERE … ORDER BY), with ?1, ?2 … bound to `params`.
+    std::vector<AuditEntry> select_entries(const std::string& from_where, const std::vector<std::string>& params);
 };
 
 }  // namespace dsr::audit

@@ -3,9 +3,9 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
-#include <sqlite3.h>
 
 #include "report/report.h"
+#include "db/sqlite/sqlite_error.h"
 #include "util/error.h"
 
 namespace dsr::requests {
@@ -40,13 +40,6 @@ Request read_request(SQLite::Statement& q) {
     r.closed_at = text_or_empty(q, 15);
     r.outcome = text_or_empty(q, 16);
     return r;
-}
-
-[[noreturn]] void rethrow(const SQLite::Exception& e, const std::string& path) {
-    int code = e.getErrorCode() & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        throw Error(ExitStatus::database_busy, path + ": state store is locked by another dsr");
-    throw Error(ExitStatus::database, path + ": request ledger: " + e.what());
 }
 
 std::optional<policy::Regime> regime_named(const std::string& name) {
@@ -103,7 +96,7 @@ Request RequestLedger::open(const NewRequest& request, const policy::RequestSett
         tx.commit();
         return get(id);
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path());
+        db::throw_sqlite_error(e, store_.path(), "request ledger");
     }
 }
 
@@ -114,7 +107,7 @@ Request RequestLedger::get(const std::string& id) {
         if (!q.executeStep()) throw Error(ExitStatus::subject_not_found, "no request with id '" + id + "'");
         return read_request(q);
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path());
+        db::throw_sqlite_error(e, store_.path(), "request ledger");
     }
 }
 
@@ -126,7 +119,7 @@ std::vector<RequestEvent> RequestLedger::events(const std::string& id) {
         while (q.executeStep())
             out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString()});
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path());
+        db::throw_sqlite_error(e, store_.path(), "request ledger");
     }
     return out;
 }
@@ -144,7 +137,7 @@ std::vector<Request> RequestLedger::list(const ListFilter& filter) {
         q.bind(3, filter.overdue_on ? format_date(*filter.overdue_on) : "");
         while (q.executeStep()) out.push_back(read_request(q));
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path());
+        db::throw_sqlite_error(e, store_.path(), "request ledger");
     }
     return out;
 }
@@ -162,7 +155,7 @@ Request RequestLedger::pause(const std::string& id, Date today, std::chrono::sys
         tx.commit();
         return get(id);
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path());
+        db::throw_sqlite_error(e, store_.path(), "request ledger");
     }
 }
 
@@ -184,7 +177,7 @@ Request RequestLedger::resume(const std::string& id, Date today, std::chrono::sy
         tx.commit();
         return get(id);
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path());
+        db::throw_sqlite_error(e, store_.path(), "request ledger");
     }
 }
 
@@ -210,7 +203,7 @@ Request RequestLedger::extend(const std::string& id, const std::string& reason, 
         tx.commit();
         return get(id);
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path());
+        db::throw_sqlite_error(e, store_.path(), "request ledger");
     }
 }
 
@@ -229,7 +222,7 @@ Request RequestLedger::close(const std::string& id, const std::string& outcome, 
         tx.commit();
         return get(id);
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path());
+        db::throw_sqlite_error(e, store_.path(), "request ledger");
     }
 }
 
@@ -242,7 +235,7 @@ int RequestLedger::prune(Date cutoff) {
         tx.commit();
         return removed;
     } catch (const SQLite::Exception& e) {
-        rethrow(e, store_.path());
+        db::throw_sqlite_error(e, store_.path(), "request ledger");
     }
 }
 

@@ -4,7 +4,6 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,18 +13,12 @@
 #include <iterator>
 
 #include "state/migrations.h"
+#include "db/sqlite/sqlite_error.h"
 #include "util/error.h"
 
 namespace dsr::state {
 
 namespace {
-
-[[noreturn]] void rethrow(const SQLite::Exception& e, const std::string& path, std::string_view doing) {
-    int code = e.getErrorCode() & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        throw Error(ExitStatus::database_busy, path + ": state store is locked by another dsr (" + std::string(doing) + ")");
-    throw Error(ExitStatus::database, path + ": " + std::string(doing) + ": " + e.what());
-}
 
 /// Creates the file with mode 0600 before SQLite opens it, so the state is
 /// never readable by others, whatever the umask.
@@ -62,7 +55,7 @@ StateStore::StateStore(const std::string& path, const StateOptions& options) : p
         }
         tx.commit();
     } catch (const SQLite::Exception& e) {
-        rethrow(e, path, "cannot open state store");
+        db::throw_sqlite_error(e, path, "cannot open state store");
     }
 }
 

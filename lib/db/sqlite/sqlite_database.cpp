@@ -1,12 +1,12 @@
 #include "db/sqlite/sqlite_database.h"
 
 #include <SQLiteCpp/Statement.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 
+#include "db/sqlite/sqlite_error.h"
 #include "util/error.h"
 
 namespace dsr::db {
@@ -27,14 +27,6 @@ TypeClass affinity(std::string declared) {
     return TypeClass::numeric;
 }
 
-/// Maps a driver failure to our error type, telling a lock from other failures.
-[[noreturn]] void rethrow(const SQLite::Exception& e, const std::string& path, std::string_view doing) {
-    int code = e.getErrorCode() & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        throw Error(ExitStatus::database_busy, path + ": database is locked (" + std::string(doing) + ")");
-    throw Error(ExitStatus::database, path + ": " + std::string(doing) + ": " + e.what());
-}
-
 SQLite::Database open_file(const std::string& path, const OpenOptions& options) {
     // Checked first so the message names the real problem; SQLite's own is a vague "unable to open".
     if (!std::filesystem::exists(path)) throw Error(ExitStatus::database, path + ": database file does not exist");
@@ -42,7 +34,7 @@ SQLite::Database open_file(const std::string& path, const OpenOptions& options) 
         int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
         return SQLite::Database(path, flags, static_cast<int>(options.busy_timeout.count()));
     } catch (const SQLite::Exception& e) {
-        rethrow(e, path, "cannot open database");
+        throw_sqlite_error(e, path, "cannot open database");
     }
 }
 
@@ -55,7 +47,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, const OpenOptions& optio
         db_.exec("PRAGMA schema_version");
         db_.exec("PRAGMA foreign_keys = ON");
     } catch (const SQLite::Exception& e) {
-        rethrow(e, path_, "cannot read database");
+        throw_sqlite_error(e, path_, "cannot read database");
     }
 }
 
@@ -120,7 +112,7 @@ Schema SqliteDatabase::read_schema() {
             }
         }
     } catch (const SQLite::Exception& e) {
-        rethrow(e, path_, "cannot read schema");
+        throw_sqlite_error(e, path_, "cannot read schema");
     }
     return schema;
 }
