@@ -53,7 +53,7 @@ int days_between(Date from, Date to) { return static_cast<int>((sys_days{to} - s
 Date local_date(system_clock::time_point t, const std::string& zone) {
     // glibc falls back to UTC silently for an unknown zone; a deadline a day
     // off is worse than an error, so the zone must exist.
-    if (zone != "UTC" && (zone.find("..") != std::string::npos || !std::filesystem::exists("/usr/share/zoneinfo/" + zone)))
+    if (zone != "UTC" && (zone.find("..") != std::string::npos || !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + zone)))
         throw Error(ExitStatus::usage, "unknown time zone '" + zone + "' (controller timezone; see /usr/share/zoneinfo)");
     // localtime_r reads the zone from TZ, which is process-wide: set it, convert, restore.
     static std::mutex tz_mutex;
