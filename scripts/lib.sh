@@ -13,6 +13,8 @@ dsr_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # ccache needs a writable cache even where HOME is unset (some CI runners).
 export CCACHE_DIR=${CCACHE_DIR:-${HOME:-/tmp}/.cache/ccache}
+# Paths relative to the checkout, so a fresh clone elsewhere (as CI makes) still hits the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$dsr_root}
 
 say() { printf '==> %s\n' "$*" >&2; }
 
