@@ -24,5 +24,6 @@ void add_policy_commands(CLI::App& app, Commands& commands);   // cli/policy_che
 void add_keygen_command(CLI::App& app, Commands& commands);    // cli/keygen.cpp
 void add_audit_commands(CLI::App& app, Commands& commands);    // cli/audit.cpp
 void add_request_commands(CLI::App& app, Commands& commands);  // cli/request.cpp
+void add_access_command(CLI::App& app, Commands& commands);    // cli/access.cpp
 
 }  // namespace dsr::cli

@@ -1,6 +1,7 @@
 #include "db/sqlite/sqlite_database.h"
 
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cctype>
@@ -115,6 +116,56 @@ Schema SqliteDatabase::read_schema() {
         throw_sqlite_error(e, path_, "cannot read schema");
     }
     return schema;
+}
+
+void SqliteDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
+    try {
+        SQLite::Statement statement(db_, sql);
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            int index = static_cast<int>(i + 1);
+            std::visit(
+                [&](const auto& v) {
+                    using T = std::decay_t<decltype(v)>;
+                    if constexpr (std::is_same_v<T, std::monostate>) statement.bind(index);
+                    else if constexpr (std::is_same_v<T, std::int64_t>) statement.bind(index, static_cast<int64_t>(v));
+                    else if constexpr (std::is_same_v<T, double>) statement.bind(index, v);
+                    else if constexpr (std::is_same_v<T, std::string>) statement.bind(index, v);
+                    else statement.bind(index, v.bytes.data(), static_cast<int>(v.bytes.size()));
+                },
+                params[i]);
+        }
+        std::vector<std::string> columns;
+        for (int c = 0; c < statement.getColumnCount(); ++c) columns.emplace_back(statement.getColumnName(c));
+        std::vector<Value> row(columns.size());
+        while (statement.executeStep()) {
+            for (int c = 0; c < statement.getColumnCount(); ++c) {
+                SQLite::Column column = statement.getColumn(c);
+                switch (column.getType()) {
+                    case SQLITE_INTEGER: row[c] = static_cast<std::int64_t>(column.getInt64()); break;
+                    case SQLITE_FLOAT: row[c] = column.getDouble(); break;
+                    case SQLITE_TEXT: row[c] = column.getString(); break;
+                    case SQLITE_BLOB: {
+                        const auto* data = static_cast<const unsigned char*>(column.getBlob());
+                        row[c] = Blob{std::vector<unsigned char>(data, data + column.getBytes())};
+                        break;
+                    }
+                    default: row[c] = std::monostate{}; break;
+                }
+            }
+            on_row(columns, row);
+        }
+    } catch (const SQLite::Exception& e) {
+        throw_sqlite_error(e, path_, "query failed");
+    }
+}
+
+std::string SqliteDatabase::quote(std::string_view identifier) const {
+    std::string out = "\"";
+    for (char c : identifier) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
 }
 
 }  // namespace dsr::db

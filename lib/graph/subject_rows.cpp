@@ -1,0 +1,88 @@
+#include "graph/subject_rows.h"
+
+#include "util/error.h"
+
+namespace dsr::graph {
+
+std::string value_text(const db::Value& value) {
+    if (const auto* s = std::get_if<std::string>(&value)) return *s;
+    if (const auto* i = std::get_if<std::int64_t>(&value)) return std::to_string(*i);
+    if (const auto* d = std::get_if<double>(&value)) return std::to_string(*d);
+    return "";
+}
+
+SubjectMatch match_subject(db::Database& db, const policy::Policy& policy, const std::string& kind,
+                           const std::string& normalized_value) {
+    const auto* identity = policy.find_identity(kind);
+    if (!identity) throw Error(ExitStatus::usage, "'" + kind + "' is not an identity of the policy");
+    const auto* root = policy.find_table(identity->table);
+
+    SubjectMatch match;
+    match.identity_values[kind].insert(normalized_value);
+
+    // The root row's other identity columns are read in the same statement.
+    std::vector<const policy::Identity*> same_table;
+    std::string sql = "SELECT " + db.quote(root->key);
+    for (const auto& other : policy.identities) {
+        if (other.table != root->name) continue;
+        same_table.push_back(&other);
+        sql += ", " + db.quote(other.column);
+    }
+    sql += " FROM " + db.quote(root->name) + " WHERE " + db.quote(identity->column) + " = ?";
+    db.query(sql, {normalized_value}, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+        match.root_keys[root->name].push_back(row[0]);
+        ++match.root_matches;
+        for (std::size_t i = 0; i < same_table.size(); ++i) {
+            std::string text = value_text(row[i + 1]);
+            if (!text.empty()) match.identity_values[same_table[i]->kind].insert(text);
+        }
+    });
+    return match;
+}
+
+namespace {
+
+std::string placeholders(std::size_t n) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+    return out;
+}
+
+}  // namespace
+
+RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, const policy::Table& table,
+                         const SubjectMatch& match) {
+    RowFilter filter;
+    std::vector<std::string> parts;
+    if (table.root) {
+        auto it = match.root_keys.find(table.name);
+        if (it != match.root_keys.end() && !it->second.empty()) {
+            parts.push_back(db.quote(table.key) + " IN (" + placeholders(it->second.size()) + ")");
+            filter.params.insert(filter.params.end(), it->second.begin(), it->second.end());
+        }
+    }
+    for (const auto& link : table.links) {
+        if (link.is_foreign_key()) {
+            const auto* parent = policy.find_table(link.parent_table);
+            RowFilter inner = subject_filter(db, policy, *parent, match);
+            if (inner.sql == "0") continue;
+            parts.push_back(db.quote(link.column) + " IN (SELECT " + db.quote(link.parent_column) + " FROM " +
+                            db.quote(parent->name) + " WHERE " + inner.sql + ")");
+            filter.params.insert(filter.params.end(), inner.params.begin(), inner.params.end());
+        } else {
+            auto it = match.identity_values.find(link.identity);
+            if (it == match.identity_values.end() || it->second.empty()) continue;
+            parts.push_back(db.quote(link.column) + " IN (" + placeholders(it->second.size()) + ")");
+            for (const auto& v : it->second) filter.params.emplace_back(v);
+        }
+    }
+    if (parts.empty()) {
+        filter.sql = "0";
+        return filter;
+    }
+    for (std::size_t i = 0; i < parts.size(); ++i) filter.sql += (i ? " OR " : "(") + parts[i];
+    filter.sql += ")";
+    return filter;
+}
+
+}  // namespace dsr::graph
