@@ -62,6 +62,9 @@ ExitStatus run_access(const AccessOptions& o) {
         intent.request_id = o.request_id;
         intent.subject = subject.pseudonym;
         intent.policy_sha256 = policy.sha256;
+        // A re-run after a crash points at the attempt it completes.
+        for (const auto& earlier : log.interrupted())
+            if (earlier.command == "access" && earlier.subject == subject.pseudonym) intent.refers_to = earlier.seq;
         intent = log.append(intent, when);
 
         const auto* database = policy.default_database();
@@ -107,6 +110,7 @@ ExitStatus run_access(const AccessOptions& o) {
 
         envelope.status = "ok";
         auto json = report::access_json(envelope, policy, subject, result);
+        json["request_id"] = o.request_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.request_id);
         if (!o.output.empty()) {
             // The report holds personal data: private file, written whole or not at all.
             bool text = effective(o.format) == Format::text;
