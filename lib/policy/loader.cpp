@@ -1,6 +1,5 @@
 #include "policy/loader.h"
 
-#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -11,6 +10,7 @@
 #include "policy/names.h"
 #include "policy/reader.h"
 #include "policy/yaml_tree.h"
+#include "util/civil_date.h"
 #include "util/sha256.h"
 
 namespace dsr::policy {
@@ -109,9 +109,7 @@ private:
             if (auto s = r_.text(*v, "controller timezone")) {
                 p_.controller.timezone = *s;
                 // Deadlines are dates in this zone; an unknown one would silently count in UTC.
-                bool known = *s == "UTC" || (s->find("..") == std::string::npos && !s->starts_with("/") &&
-                                              std::filesystem::is_regular_file("/usr/share/zoneinfo/" + *s));
-                if (!known)
+                if (!is_known_time_zone(*s))
                     r_.error(v->where, "controller timezone: unknown time zone '" + *s +
                                            "' (an IANA name such as Europe/Dublin; see /usr/share/zoneinfo)");
             }
@@ -524,22 +522,11 @@ private:
         }
         if (const auto* v = n.find("holidays")) {
             for (auto& [date, where] : r_.names(*v, "requests holidays")) {
-                if (!is_calendar_date(date))
+                if (!parse_date(date))
                     r_.error(where, "requests holidays: '" + date + "' is not a date written YYYY-MM-DD");
                 p_.requests.holidays.push_back(date);
             }
         }
-    }
-
-    static bool is_calendar_date(const std::string& s) {
-        static const std::regex form("([0-9]{4})-([0-9]{2})-([0-9]{2})");
-        std::smatch m;
-        if (!std::regex_match(s, m, form)) return false;
-        int year = std::stoi(m[1].str()), month = std::stoi(m[2].str()), day = std::stoi(m[3].str());
-        if (month < 1 || month > 12 || day < 1) return false;
-        static constexpr int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        return day <= days_in[month - 1] + (month == 2 && leap ? 1 : 0);
     }
 
     void load_non_personal_tables(const YamlNode& n) {

@@ -2,32 +2,13 @@
 
 #include <cstdlib>
 #include <ctime>
-#include <filesystem>
 #include <mutex>
-#include <regex>
 
 #include "util/error.h"
 
 namespace dsr::requests {
 
 using namespace std::chrono;
-
-std::optional<Date> parse_date(std::string_view text) {
-    static const std::regex form("([0-9]{4})-([0-9]{2})-([0-9]{2})");
-    std::match_results<std::string_view::const_iterator> m;
-    if (!std::regex_match(text.begin(), text.end(), m, form)) return std::nullopt;
-    Date d{year{std::stoi(m[1].str())}, month{static_cast<unsigned>(std::stoi(m[2].str()))},
-           day{static_cast<unsigned>(std::stoi(m[3].str()))}};
-    if (!d.ok()) return std::nullopt;
-    return d;
-}
-
-std::string format_date(Date date) {
-    char text[16];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-    return text;
-}
 
 Date add_days(Date date, int days) { return Date{sys_days{date} + std::chrono::days{days}}; }
 
@@ -53,7 +34,7 @@ int days_between(Date from, Date to) { return static_cast<int>((sys_days{to} - s
 Date local_date(system_clock::time_point t, const std::string& zone) {
     // glibc falls back to UTC silently for an unknown zone; a deadline a day
     // off is worse than an error, so the zone must exist.
-    if (zone != "UTC" && (zone.find("..") != std::string::npos || !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + zone)))
+    if (!is_known_time_zone(zone))
         throw Error(ExitStatus::usage, "unknown time zone '" + zone + "' (controller timezone; see /usr/share/zoneinfo)");
     // localtime_r reads the zone from TZ, which is process-wide: set it, convert, restore.
     static std::mutex tz_mutex;

@@ -9,13 +9,13 @@
 #include <string>
 #include <string_view>
 
+#include "util/civil_date.h"
+
 namespace dsr::requests {
 
-using Date = std::chrono::year_month_day;
-
-/// `YYYY-MM-DD`, a real calendar date, or nullopt.
-std::optional<Date> parse_date(std::string_view text);
-std::string format_date(Date date);
+using Date = CivilDate;
+using dsr::format_date;
+using dsr::parse_date;
 
 Date add_days(Date date, int days);
 /// Same day `months` later; a day the target month lacks becomes its last
