@@ -9,8 +9,8 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/state_options.h"
+#include "cli/subject.h"
 #include "crypto/keys.h"
-#include "crypto/pseudonym.h"
 #include "db/database.h"
 #include "graph/subject_rows.h"
 #include "jobs/access.h"
@@ -45,14 +45,8 @@ ExitStatus run_access(const AccessOptions& o) {
         std::string how;
         auto keys = crypto::load_keys(keys_dir(o.location, opened->store->path(), how), how);
 
-        auto eq = o.subject.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == o.subject.size())
-            throw Error(ExitStatus::usage, "--subject must be KIND=VALUE, e.g. email=ana@example.com");
-        std::string kind = o.subject.substr(0, eq);
-        const auto* identity = policy.find_identity(kind);
-        if (!identity) throw Error(ExitStatus::usage, "--subject: '" + kind + "' is not an identity of the policy");
-        std::string value = crypto::normalize_identity(o.subject.substr(eq + 1), identity->normalize);
-        report::SubjectRef subject{crypto::pseudonym(keys.pseudonym_key, kind, value), kind, 0};
+        auto named = parse_subject(policy, keys, o.subject);
+        report::SubjectRef subject{named.pseudonym, named.kind, 0};
 
         // The intent is logged before any merchant data is read.
         audit::AuditLog log(*opened->store);
@@ -70,7 +64,7 @@ ExitStatus run_access(const AccessOptions& o) {
         const auto* database = policy.default_database();
         auto db = db::open_database(jobs::database_url(policy, *database, o.db),
                                     {.read_only = true, .busy_timeout = std::chrono::milliseconds(o.location.busy_timeout_ms)});
-        auto match = graph::match_subject(*db, policy, kind, value);
+        auto match = graph::match_subject(*db, policy, named.kind, named.normalized_value);
         subject.registered_matches = match.root_matches;
 
         audit::AuditEntry done;
@@ -100,7 +94,7 @@ ExitStatus run_access(const AccessOptions& o) {
             finish("done", {{"rows", 0}});
             envelope.status = "not_found";
             auto json = report::envelope_json(envelope);
-            json["subject"] = {{"pseudonym", subject.pseudonym}, {"identity_kind", kind}, {"registered_matches", 0}};
+            json["subject"] = {{"pseudonym", subject.pseudonym}, {"identity_kind", named.kind}, {"registered_matches", 0}};
             print_error("no data found for the subject");
             print_report(o.format, json, "No personal data is held about this subject.\n");
             return ExitStatus::subject_not_found;

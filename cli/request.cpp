@@ -10,8 +10,8 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/state_options.h"
+#include "cli/subject.h"
 #include "crypto/keys.h"
-#include "crypto/pseudonym.h"
 #include "policy/names.h"
 #include "requests/request_ledger.h"
 
@@ -127,21 +127,6 @@ ExitStatus print_one(const RequestOptions& o, report::Envelope& envelope, const 
     return ExitStatus::ok;
 }
 
-/// `KIND=VALUE` with KIND one of the policy's identities, as a pseudonym.
-std::string subject_pseudonym(const policy::Policy& policy, const crypto::Keys& keys, const std::string& subject) {
-    auto eq = subject.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == subject.size())
-        throw Error(ExitStatus::usage, "--subject must be KIND=VALUE, e.g. email=ana@example.com");
-    std::string kind = subject.substr(0, eq);
-    const auto* identity = policy.find_identity(kind);
-    if (!identity) {
-        std::string known;
-        for (const auto& id : policy.identities) known += (known.empty() ? "" : ", ") + id.kind;
-        throw Error(ExitStatus::usage, "--subject: '" + kind + "' is not an identity of the policy (" + known + ")");
-    }
-    return crypto::pseudonym(keys.pseudonym_key, kind, crypto::normalize_identity(subject.substr(eq + 1), identity->normalize));
-}
-
 ExitStatus run_open(const RequestOptions& o) {
     report::Envelope envelope;
     envelope.command = "request open";
@@ -151,7 +136,7 @@ ExitStatus run_open(const RequestOptions& o) {
         const auto& policy = *c->opened.policy;
         requests::NewRequest request;
         request.type = *requests::parse_request_type(o.type);  // CLI11 checked the name
-        request.subject = subject_pseudonym(policy, *c->keys, o.subject);
+        request.subject = parse_subject(policy, *c->keys, o.subject).pseudonym;
         request.regime = policy.regime;
         if (!o.regime.empty())
             for (const auto& [name, value] : policy::regimes)
