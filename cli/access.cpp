@@ -57,8 +57,8 @@ ExitStatus run_access(const AccessOptions& o) {
         intent.subject = subject.pseudonym;
         intent.policy_sha256 = policy.sha256;
         // A re-run after a crash points at the attempt it completes.
-        for (const auto& earlier : log.interrupted())
-            if (earlier.command == "access" && earlier.subject == subject.pseudonym) intent.refers_to = earlier.seq;
+        if (auto earlier = log.interrupted("access", subject.pseudonym); !earlier.empty())
+            intent.refers_to = earlier.back().seq;
         intent = log.append(intent, when);
 
         const auto* database = policy.default_database();
@@ -76,8 +76,7 @@ ExitStatus run_access(const AccessOptions& o) {
         auto finish = [&](const std::string& phase, nlohmann::ordered_json summary) {
             done.phase = phase;
             done.summary = std::move(summary);
-            log.append(done, when);
-            log.sign_head(keys, when);
+            log.append_and_sign(done, keys, when);
         };
 
         if (match.root_matches > 1 && !o.all_matches) {

@@ -106,8 +106,7 @@ void audit_change(Context& c, const std::string& command, const Request& r) {
     entry.subject = r.subject;
     entry.policy_sha256 = c.opened.policy->sha256;
     entry.summary = {{"type", r.type}, {"regime", r.regime}, {"status", r.status}, {"due_on", r.due_on}};
-    log.append(entry, c.now);
-    log.sign_head(*c.keys, c.now);
+    log.append_and_sign(entry, *c.keys, c.now);
 }
 
 ExitStatus print_one(const RequestOptions& o, report::Envelope& envelope, const Request& r, requests::Date today,
@@ -260,8 +259,7 @@ ExitStatus run_prune(const RequestOptions& o) {
         entry.phase = "done";
         entry.policy_sha256 = c->opened.policy->sha256;
         entry.summary = {{"removed", removed}, {"closed_before", requests::format_date(cutoff)}};
-        log.append(entry, c->now);
-        log.sign_head(*c->keys, c->now);
+        log.append_and_sign(entry, *c->keys, c->now);
         envelope.status = "ok";
         auto json = report::envelope_json(envelope);
         json["removed"] = removed;

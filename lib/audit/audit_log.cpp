@@ -190,11 +190,29 @@ std::optional<SignedHead> AuditLog::latest_head() {
     }
 }
 
-std::vector<AuditEntry> AuditLog::interrupted() {
-    return select_entries(" FROM audit_entries AS i WHERE phase = 'intent' AND NOT EXISTS "
-                          "(SELECT 1 FROM audit_entries AS c WHERE c.refers_to = i.seq AND "
-                          "c.phase IN ('done', 'failed')) ORDER BY seq",
-                          {});
+AuditEntry AuditLog::append_and_sign(AuditEntry entry, const crypto::Keys& keys,
+                                     std::chrono::system_clock::time_point when) {
+    entry = append(std::move(entry), when);
+    sign_head(keys, when);
+    return entry;
+}
+
+std::vector<AuditEntry> AuditLog::interrupted(const std::string& command, const std::string& subject) {
+    // Conditions are added only when given, so the subject index serves a
+    // job's check before it starts instead of a scan of the whole log.
+    std::string where = " FROM audit_entries AS i WHERE phase = 'intent'";
+    std::vector<std::string> params;
+    if (!subject.empty()) {
+        params.push_back(subject);
+        where += " AND subject = ?" + std::to_string(params.size());
+    }
+    if (!command.empty()) {
+        params.push_back(command);
+        where += " AND command = ?" + std::to_string(params.size());
+    }
+    where += " AND NOT EXISTS (SELECT 1 FROM audit_entries AS c WHERE c.refers_to = i.seq AND "
+             "c.phase IN ('done', 'failed')) ORDER BY seq";
+    return select_entries(where, params);
 }
 
 std::vector<AuditEntry> AuditLog::entries(const AuditFilter& filter) {

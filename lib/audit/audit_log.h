@@ -67,8 +67,12 @@ public:
     /// The newest signed head, if any.
     std::optional<SignedHead> latest_head();
 
-    /// Intents with no done/failed entry referring to them: jobs that were interrupted.
-    std::vector<AuditEntry> interrupted();
+    /// Appends a job's closing entry and signs the new head: how every job ends.
+    AuditEntry append_and_sign(AuditEntry entry, const crypto::Keys& keys, std::chrono::system_clock::time_point when);
+
+    /// Intents with no done/failed entry referring to them: jobs that were
+    /// interrupted; only those of `command` and `subject` when given.
+    std::vector<AuditEntry> interrupted(const std::string& command = "", const std::string& subject = "");
 
     std::vector<AuditEntry> entries(const AuditFilter& filter);
 

@@ -23,6 +23,9 @@ CREATE TABLE audit_entries (
   prev_hash      TEXT NOT NULL,                  -- hex; 64 zeros before the first entry
   hash           TEXT NOT NULL                   -- hex BLAKE2b-256 over prev_hash and the entry
 );
+-- A job looks up its subject's interrupted attempts before it starts.
+CREATE INDEX audit_entries_subject ON audit_entries(subject);
+CREATE INDEX audit_entries_refers_to ON audit_entries(refers_to);
 CREATE TABLE audit_heads (
   seq        INTEGER PRIMARY KEY REFERENCES audit_entries(seq),
   hash       TEXT NOT NULL,
