@@ -36,19 +36,18 @@ struct ShowOptions {
     StateLocation location;
     std::string request_id;
     std::string since;
-    std::string format = "auto";
+    Format format = Format::automatic;
 };
 
 ExitStatus run_show(const ShowOptions& o) {
     report::Envelope envelope;
     envelope.command = "audit show";
-    Format format = o.format == "json" ? Format::json : o.format == "text" ? Format::text : Format::automatic;
     try {
-        auto opened = open_state(o.location, format, envelope, false);
+        auto opened = open_state(o.location, o.format, envelope, false);
         if (!opened) return ExitStatus::invalid_policy;
         audit::AuditLog log(*opened->store);
         auto entries = log.entries({o.request_id, o.since});
-        if (o.format == "jsonl") {
+        if (o.format == Format::jsonl) {
             // One entry per line, for auditors' tools; no envelope.
             for (const auto& e : entries) std::cout << entry_json(e).dump() << '\n';
             return ExitStatus::ok;
@@ -65,10 +64,10 @@ ExitStatus run_show(const ShowOptions& o) {
             if (e.dry_run) text += "  (dry run)";
             text += "\n";
         }
-        print_report(format, json, text.empty() ? "the audit log is empty\n" : text);
+        print_report(o.format, json, text.empty() ? "the audit log is empty\n" : text);
         return ExitStatus::ok;
     } catch (const Error& e) {
-        return report_failure(format, envelope, e);
+        return report_failure(o.format, envelope, e);
     }
 }
 
@@ -175,10 +174,7 @@ void add_audit_commands(CLI::App& app, Commands& commands) {
     add_state_options(*show_cmd, show->location, false);
     show_cmd->add_option("--request", show->request_id, "Only entries of this request")->group("Filter");
     show_cmd->add_option("--since", show->since, "Only entries at or after this UTC date (YYYY-MM-DD)")->group("Filter");
-    show_cmd->add_option("--format", show->format, "auto|json|jsonl|text (default: auto)")
-        ->check(CLI::IsMember({"auto", "json", "jsonl", "text"}))
-        ->option_text("auto|json|jsonl|text (default: auto)")
-        ->group("Output");
+    add_format_option(*show_cmd, show->format, /*with_jsonl=*/true);
     commands.push_back({show_cmd, [show] { return run_show(*show); }});
 
     auto verify = std::make_shared<VerifyOptions>();

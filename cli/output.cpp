@@ -7,20 +7,29 @@
 
 namespace dsr::cli {
 
-void add_format_option(CLI::App& command, Format& format) {
+void add_format_option(CLI::App& command, Format& format, bool with_jsonl) {
+    std::vector<std::string> names = {"auto", "json", "text"};
+    if (with_jsonl) names.push_back("jsonl");
+    std::string choices = with_jsonl ? "auto|json|jsonl|text" : "auto|json|text";
     command
         .add_option_function<std::string>(
             "--format",
             [&format](const std::string& name) {
-                format = name == "json" ? Format::json : name == "text" ? Format::text : Format::automatic;
+                format = name == "json"    ? Format::json
+                         : name == "jsonl" ? Format::jsonl
+                         : name == "text"  ? Format::text
+                                           : Format::automatic;
             },
-            "Report format: json, text, or auto (text on a terminal, else json)")
-        ->check(CLI::IsMember({"auto", "json", "text"}))
-        ->option_text("auto|json|text (default: auto)")
+            with_jsonl ? "Report format: json, jsonl (one item per line), text, or auto (text on a terminal, else json)"
+                       : "Report format: json, text, or auto (text on a terminal, else json)")
+        ->check(CLI::IsMember(names))
+        ->option_text(choices + " (default: auto)")
         ->group("Output");
 }
 
 Format effective(Format format) {
+    // A listing's failure is still one JSON report, so jsonl falls back to json here.
+    if (format == Format::jsonl) return Format::json;
     if (format != Format::automatic) return format;
     return isatty(STDOUT_FILENO) ? Format::text : Format::json;
 }

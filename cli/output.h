@@ -16,15 +16,18 @@
 
 namespace dsr::cli {
 
-enum class Format { automatic, json, text };
+/// `jsonl` (one item per line, no envelope) is offered only by listing commands.
+enum class Format { automatic, json, text, jsonl };
 
 /// Adds `--format` to a subcommand. `auto` means text on a terminal, JSON otherwise.
-void add_format_option(CLI::App& command, Format& format);
+void add_format_option(CLI::App& command, Format& format, bool with_jsonl = false);
 
-/// Resolves `auto` against whether stdout is a terminal.
+/// Resolves `auto` against whether stdout is a terminal; `jsonl` resolves to json
+/// (used for envelopes and failures).
 Format effective(Format format);
 
-/// Prints the JSON report on stdout (one line) or the text rendering.
+/// Prints the JSON report on stdout (one line) or the text rendering; a
+/// listing command handles jsonl itself before it gets here.
 void print_report(Format format, const nlohmann::ordered_json& json, const std::string& text);
 
 /// Loads a policy. On failure prints each diagnostic to stderr as FILE:LINE:COL,

@@ -38,7 +38,6 @@ struct RequestOptions {
     bool overdue = false;
     std::string due_within;
     std::string status;
-    std::string list_format = "auto";
     // prune
     std::string older_than = "24m";
 };
@@ -199,11 +198,8 @@ std::optional<int> parse_days(const std::string& text) {
 ExitStatus run_list(const RequestOptions& o) {
     report::Envelope envelope;
     envelope.command = "request list";
-    Format format = o.list_format == "json" ? Format::json : o.list_format == "text" ? Format::text : Format::automatic;
-    RequestOptions with_format = o;
-    with_format.format = format;
     try {
-        auto c = open_context(with_format, envelope, false, false);
+        auto c = open_context(o, envelope, false, false);
         if (!c) return ExitStatus::invalid_policy;
         requests::ListFilter filter;
         filter.status = o.status;
@@ -215,7 +211,7 @@ ExitStatus run_list(const RequestOptions& o) {
         }
         auto found = requests::RequestLedger(*c->opened.store).list(filter);
         ExitStatus status = o.overdue && !found.empty() ? ExitStatus::overdue : ExitStatus::ok;
-        if (o.list_format == "jsonl") {
+        if (o.format == Format::jsonl) {
             for (const auto& r : found) std::cout << request_json(r, c->today).dump() << '\n';
             return status;
         }
@@ -229,10 +225,10 @@ ExitStatus run_list(const RequestOptions& o) {
             text += request_line(r);
         }
         if (text.empty()) text = "no requests match\n";
-        print_report(format, json, text);
+        print_report(o.format, json, text);
         return status;
     } catch (const Error& e) {
-        return report_failure(format, envelope, e);
+        return report_failure(o.format, envelope, e);
     }
 }
 
@@ -330,10 +326,7 @@ void add_request_commands(CLI::App& app, Commands& commands) {
     list_cmd->add_option("--status", list->status, "open, paused or closed")
         ->check(CLI::IsMember({"open", "paused", "closed"}))
         ->group("Filter");
-    list_cmd->add_option("--format", list->list_format, "auto|json|jsonl|text (default: auto)")
-        ->check(CLI::IsMember({"auto", "json", "jsonl", "text"}))
-        ->option_text("auto|json|jsonl|text (default: auto)")
-        ->group("Output");
+    add_format_option(*list_cmd, list->format, /*with_jsonl=*/true);
     commands.push_back({list_cmd, [list] { return run_list(*list); }});
 
     auto show = std::make_shared<RequestOptions>();
