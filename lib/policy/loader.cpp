@@ -18,7 +18,8 @@ namespace dsr::policy {
 namespace {
 
 /// Categories every policy may use without declaring them. `sensitive` marks
-/// data whose exposure raises risk (GDPR Art. 9 and its neighbours).
+/// data whose exposure raises risk (GDPR Art. 9 and its neighbours); the last
+/// field, `disclose`, is false for what an access report must never show.
 const std::vector<Category>& builtin_categories() {
     static const std::vector<Category> list = {
         {"identity", "names and other direct identifiers", false, true},
@@ -33,7 +34,8 @@ const std::vector<Category>& builtin_categories() {
         {"communications", "messages exchanged with the subject", false, true},
         {"loyalty", "loyalty points and rewards", false, true},
         {"marketing_preferences", "consent and marketing choices", false, true},
-        {"government_id", "passport, national ID, tax numbers", true, true},
+        {"government_id", "passport, national ID, tax numbers", true, true, false},
+        {"credentials", "passwords, password hashes, security questions and answers", true, true, false},
         {"health", "health data (special category)", true, true},
         {"biometric", "biometric data (special category)", true, true},
         {"minors", "data about children", true, true},
@@ -156,11 +158,13 @@ private:
             Category c;
             c.name = key.value;
             if (r_.is_map(value, context)) {
-                r_.only_keys(value, {"description", "sensitive"}, context);
+                r_.only_keys(value, {"description", "sensitive", "disclose"}, context);
                 if (const auto* v = r_.required(value, "description", context))
                     if (auto s = r_.text(*v, context + " description")) c.description = *s;
                 if (const auto* v = value.find("sensitive"))
                     if (auto b = r_.boolean(*v, context + " sensitive")) c.sensitive = *b;
+                if (const auto* v = value.find("disclose"))
+                    if (auto b = r_.boolean(*v, context + " disclose")) c.disclose = *b;
             }
             p_.categories.push_back(std::move(c));
         }

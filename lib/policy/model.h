@@ -64,6 +64,11 @@ struct Category {
     std::string description;
     bool sensitive = false;  ///< special/sensitive data (body measurements, payment, …)
     bool builtin = false;
+    /// False for data whose disclosure would itself put the subject at risk
+    /// (government ID numbers, passwords, security answers: CCPA regulations
+    /// § 7024(d) forbid disclosing them). Access reports say such a column
+    /// is held, never its value; the value is not even read.
+    bool disclose = true;
 };
 
 struct Purpose {
