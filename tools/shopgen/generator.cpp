@@ -75,21 +75,34 @@ std::uint64_t isqrt(std::uint64_t x) {
 
 class Generator {
 public:
-    Generator(const GeneratorOptions& o, ShopWriter& w)
-        : opt_(o), w_(w), now_(o.now), start_(o.now - kWindowDays * kDay) {}
+    Generator(const GeneratorOptions& o, ShopWriter& w, GroundTruth* truth)
+        : opt_(o), w_(w), truth_(truth), now_(o.now), start_(o.now - kWindowDays * kDay) {}
 
     void run(const ProgressFn& progress) {
         write_products();
         const std::int64_t step = std::max<std::int64_t>(1, opt_.customers / 200);
         for (Id i = 1; i <= opt_.customers; ++i) {
             Rng rng(stream_seed(opt_.seed, kStreamCustomer, static_cast<std::uint64_t>(i)));
+            // Everything write_customer writes is the customer's, and nothing
+            // of theirs is written anywhere else: strangers have e-mail
+            // addresses of their own (see make_email).
+            recording_ = truth_ ? truth_->find(i) : nullptr;
             write_customer(rng, i);
+            recording_ = nullptr;
             write_strangers(rng);
             if (progress && (i % step == 0 || i == opt_.customers)) progress(i, opt_.customers);
         }
     }
 
 private:
+    // Every personal row goes through here. Noting a key draws nothing from
+    // the random streams, so the shop is the same with or without a ground truth.
+    template <typename Row>
+    void put(const Row& row) {
+        w_.insert(row);
+        if (recording_) recording_->add(table_of(row), row.id);
+    }
+
     // ------------------------------------------------------------ catalogue
 
     // The catalogue does not depend on --seed, so policies and examples can
@@ -173,6 +186,7 @@ private:
             if (id == 1 || rng.chance(7, 10)) phone = phone_number(*p.country, id, opt_.seed);
         }
         p.email = make_email(rng, p.first, p.last, std::to_string(id));
+        if (recording_) recording_->email = p.email;
         p.cards.push_back(make_card(rng));
         if (rng.chance(3, 10)) p.cards.push_back(make_card(rng));
 
@@ -198,9 +212,9 @@ private:
             last_login = t;
         }
 
-        w_.insert(CustomerRow{
-            id, p.email, p.first_name(), p.last_name(), phone, birth_date, iso_timestamp(created),
-            last_login ? std::optional(iso_timestamp(*last_login)) : std::nullopt, opt_in ? 1 : 0, language});
+        put(CustomerRow{id, p.email, p.first_name(), p.last_name(), phone, birth_date, iso_timestamp(created),
+                        last_login ? std::optional(iso_timestamp(*last_login)) : std::nullopt, opt_in ? 1 : 0,
+                        language});
         if (!join && phone) household_ = HouseholdCandidate{*phone, p.last, p.home};
 
         write_addresses(rng, id, p, created);
@@ -246,9 +260,8 @@ private:
 
     void write_addresses(Rng& rng, Id customer_id, const Person& p, std::int64_t created) {
         const auto store = [&](const char* kind, const Place& place, std::int64_t at) {
-            w_.insert(AddressRow{next_.address++, customer_id, kind, p.full_name(), place.line1, place.line2,
-                                 place.city, place.postcode, std::string(place.country->code),
-                                 iso_timestamp(at)});
+            put(AddressRow{next_.address++, customer_id, kind, p.full_name(), place.line1, place.line2,
+                           place.city, place.postcode, std::string(place.country->code), iso_timestamp(at)});
         };
         store("shipping", p.home, created);
         if (rng.chance(3, 10)) {
@@ -271,9 +284,9 @@ private:
                 if (!halves) return std::nullopt;
                 return *halves / 2.0;
             };
-            w_.insert(BodyMeasurementRow{next_.measurement++, customer_id, cm(body.chest), cm(body.waist),
-                                         cm(body.hips), cm(body.height), cm(body.inseam), cm(body.sleeve),
-                                         cm(body.neck), iso_timestamp(at)});
+            put(BodyMeasurementRow{next_.measurement++, customer_id, cm(body.chest), cm(body.waist),
+                                   cm(body.hips), cm(body.height), cm(body.inseam), cm(body.sleeve),
+                                   cm(body.neck), iso_timestamp(at)});
         }
         return body;
     }
@@ -393,20 +406,20 @@ private:
         const bool full_refund = ret && ret->status == "refunded" && ret->refunded_cents == total;
         if (full_refund) status = "refunded";
 
-        w_.insert(OrderRow{order_id, b.customer_id, p.email, iso_timestamp(placed), status, total,
-                           std::string(c.currency)});
+        put(OrderRow{order_id, b.customer_id, p.email, iso_timestamp(placed), status, total,
+                     std::string(c.currency)});
         for (const Line& l : lines)
-            w_.insert(OrderItemRow{next_.item++, order_id, l.product->id, l.quantity, l.unit, l.mtm ? 1 : 0});
+            put(OrderItemRow{next_.item++, order_id, l.product->id, l.quantity, l.unit, l.mtm ? 1 : 0});
 
         // Payments: a card decline before the successful attempt now and
         // then; cancelled orders keep a voided authorisation or nothing.
         const std::string_view method = payment_method(rng, c);
         const Card* card = method == "card" ? &p.cards[rng.below(p.cards.size())] : nullptr;
         const auto pay = [&](std::int64_t at, const char* pay_status) {
-            w_.insert(PaymentRow{next_.payment++, order_id, std::string(method),
-                                 card ? std::optional(card->token) : std::nullopt,
-                                 card ? std::optional(card->last4) : std::nullopt, total, iso_timestamp(at),
-                                 pay_status});
+            put(PaymentRow{next_.payment++, order_id, std::string(method),
+                           card ? std::optional(card->token) : std::nullopt,
+                           card ? std::optional(card->last4) : std::nullopt, total, iso_timestamp(at),
+                           pay_status});
         };
         if (cancelled) {
             if (rng.chance(6, 10)) pay(paid, "voided");
@@ -432,13 +445,13 @@ private:
                 to = make_place(rng, c);
             }
             std::string tracking = tracking_number(rng, carrier, c);
-            w_.insert(ShipmentRow{next_.shipment++, order_id, std::string(carrier.name), std::move(tracking),
-                                  std::move(name), std::move(to.line1), std::move(to.city),
-                                  std::move(to.postcode), std::string(c.code), iso_timestamp(shipped)});
+            put(ShipmentRow{next_.shipment++, order_id, std::string(carrier.name), std::move(tracking),
+                            std::move(name), std::move(to.line1), std::move(to.city), std::move(to.postcode),
+                            std::string(c.code), iso_timestamp(shipped)});
         }
         if (ret) {
             ret->id = next_.ret++;
-            w_.insert(*ret);
+            put(*ret);
         }
 
         if (b.loyalty && b.customer_id && status != "cancelled" && status != "pending") {
@@ -492,7 +505,7 @@ private:
     void ledger(Id customer_id, std::optional<Id> order_id, std::int64_t points, const char* reason,
                 std::int64_t at, Loyalty& l) {
         l.balance += points;
-        w_.insert(LoyaltyRow{next_.loyalty++, customer_id, order_id, points, reason, iso_timestamp(at)});
+        put(LoyaltyRow{next_.loyalty++, customer_id, order_id, points, reason, iso_timestamp(at)});
     }
 
     // ------------------------------------------------------------ tickets
@@ -557,8 +570,8 @@ private:
                              : age < 14 * kDay     ? (rng.chance(1, 2) ? "pending" : "closed")
                              : rng.chance(97, 100) ? "closed"
                                                    : "pending";
-        w_.insert(SupportTicketRow{next_.ticket++, customer_id, email, std::move(subject), std::move(text),
-                                   iso_timestamp(at), std::move(status)});
+        put(SupportTicketRow{next_.ticket++, customer_id, email, std::move(subject), std::move(text),
+                             iso_timestamp(at), std::move(status)});
     }
 
     // ------------------------------------------------------------ newsletter
@@ -591,7 +604,7 @@ private:
         std::stable_sort(events.begin(), events.end(),
                          [](const Event& a, const Event& b) { return a.at < b.at; });
         for (const Event& e : events)
-            w_.insert(NewsletterEventRow{next_.newsletter++, customer_id, email, e.what, e.at});
+            put(NewsletterEventRow{next_.newsletter++, customer_id, email, e.what, e.at});
     }
 
     void write_newsletter(Rng& rng, Id id, const std::string& email, bool opt_in, std::int64_t created) {
@@ -607,8 +620,8 @@ private:
 
     void session(Rng& rng, std::optional<Id> customer_id, const std::string& ip, std::string_view agent,
                  std::int64_t at) {
-        w_.insert(WebSessionRow{next_.session++, customer_id, ip, std::string(agent),
-                                at * 1000 + static_cast<std::int64_t>(rng.below(1000))});
+        put(WebSessionRow{next_.session++, customer_id, ip, std::string(agent),
+                          at * 1000 + static_cast<std::int64_t>(rng.below(1000))});
     }
 
     void write_sessions(Rng& rng, Id id, std::int64_t created, std::optional<std::int64_t> last_login) {
@@ -692,6 +705,8 @@ private:
 
     const GeneratorOptions& opt_;
     ShopWriter& w_;
+    GroundTruth* truth_;
+    TruthSubject* recording_ = nullptr;  // the chosen customer being written, if any
     const std::int64_t now_, start_;
     std::vector<Product> products_;
     std::optional<HouseholdCandidate> household_;
@@ -702,10 +717,11 @@ private:
 
 }  // namespace
 
-void generate_shop(const GeneratorOptions& options, ShopWriter& writer, const ProgressFn& progress) {
+void generate_shop(const GeneratorOptions& options, ShopWriter& writer, const ProgressFn& progress,
+                   GroundTruth* truth) {
     if (options.customers < 0 || options.customers > kMaxCustomers)
         throw std::invalid_argument("customers out of range");
-    Generator(options, writer).run(progress);
+    Generator(options, writer, truth).run(progress);
 }
 
 }  // namespace shopgen

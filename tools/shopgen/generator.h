@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "ground_truth.h"
 #include "shop_writer.h"
 
 namespace shopgen {
@@ -23,6 +24,9 @@ constexpr std::int64_t kMaxCustomers = 10'000'000;
 // Called now and then with the number of customers written so far.
 using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 
-void generate_shop(const GeneratorOptions& options, ShopWriter& writer, const ProgressFn& progress);
+// With a ground truth, the keys of the chosen customers' rows are noted in it
+// as they are written; the shop itself is the same either way.
+void generate_shop(const GeneratorOptions& options, ShopWriter& writer, const ProgressFn& progress,
+                   GroundTruth* truth = nullptr);
 
 }  // namespace shopgen

@@ -3,6 +3,7 @@
 // codes; generator.cpp decides what the shop contains.
 
 #include <SQLiteCpp/Database.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,10 +12,12 @@
 #include <ctime>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "civil_time.h"
 #include "generator.h"
+#include "ground_truth.h"
 #include "output_file.h"
 #include "shop_writer.h"
 
@@ -43,8 +46,20 @@ constexpr const char* kFooter =
     "The shop is built under a temporary name in the directory of --out and\n"
     "renamed when complete; an interrupted run leaves --out untouched.\n"
     "\n"
+    "--ground-truth FILE --ground-truth-customers 1,17,250 also writes, for\n"
+    "each listed customer, the keys of every row the generator wrote for them,\n"
+    "table by table, noted as it wrote them: their account, addresses,\n"
+    "measurements, orders with items, payments, shipments and returns (guest\n"
+    "orders placed under the same e-mail before they registered included),\n"
+    "tickets, loyalty points, newsletter events and sessions. Tests compare\n"
+    "`dsr access` with it. The JSON is\n"
+    "  {\"subjects\":[{\"customer_id\":1,\"email\":\"...\",\"tables\":{\"customers\":[1],...}}]}\n"
+    "with every personal table present, empty or not. FILE gets mode 0600 (it\n"
+    "holds e-mail addresses) and is written after --out; the shop is the same\n"
+    "byte for byte with or without it.\n"
+    "\n"
     "Exit status: 0 success, 1 generation failed (I/O or SQLite error),\n"
-    "2 usage error (bad option, or --out exists without --force).";
+    "2 usage error (bad option, or --out or --ground-truth exists without --force).";
 
 class Progress {
 public:
@@ -76,6 +91,20 @@ int fail(int code, const std::string& message) {
     return code;
 }
 
+// Checked before generating, so a mistake costs no time; the file itself is
+// written after the shop, from what generating it noted.
+shopgen::GroundTruth ground_truth_for(const std::string& ids, std::int64_t customers, const std::string& path,
+                                      const std::string& out, bool force) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        throw shopgen::UsageError("--ground-truth: " + path + " is a directory");
+    if (path == out) throw shopgen::UsageError("--ground-truth must differ from --out");
+    if (!force && ::lstat(path.c_str(), &st) == 0)
+        throw shopgen::UsageError(path + " already exists (use --force to replace it)");
+    if (customers == 0) throw shopgen::UsageError("--ground-truth-customers: the shop has no customers");
+    return shopgen::GroundTruth(shopgen::parse_customer_list(ids, customers));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,7 +126,17 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--out", out, "SQLite file to write")->required();
     app.add_option("--now", now_text, "Reference date YYYY-MM-DD (UTC); default: today");
-    app.add_flag("--force", force, "Replace --out if it exists");
+    app.add_flag("--force", force, "Replace --out and --ground-truth if they exist");
+    std::string truth_path;
+    std::string truth_ids;
+    auto* truth_opt = app.add_option("--ground-truth", truth_path,
+                                     "Also write the keys of the listed customers' rows as JSON")
+                          ->type_name("FILE");
+    auto* truth_ids_opt = app.add_option("--ground-truth-customers", truth_ids,
+                                         "Customer ids for --ground-truth, comma-separated: 1,17,250")
+                              ->type_name("IDS");
+    truth_opt->needs(truth_ids_opt);
+    truth_ids_opt->needs(truth_opt);
 
     try {
         app.parse(argc, argv);
@@ -123,15 +162,24 @@ int main(int argc, char** argv) {
         options.now = *parsed;
     }
 
+    std::optional<shopgen::GroundTruth> truth;
+    try {
+        if (!truth_path.empty())
+            truth = ground_truth_for(truth_ids, options.customers, truth_path, out, force);
+    } catch (const shopgen::UsageError& e) {
+        return fail(kExitUsage, e.what());
+    }
+
     Progress progress;
     try {
         shopgen::OutputFile file(out, force);
         {
             SQLite::Database db(file.temp_path(), SQLite::OPEN_READWRITE);
             shopgen::ShopWriter writer(db);
-            shopgen::generate_shop(options, writer, [&](std::int64_t done, std::int64_t total) {
-                progress.customers(done, total);
-            });
+            shopgen::generate_shop(
+                options, writer,
+                [&](std::int64_t done, std::int64_t total) { progress.customers(done, total); },
+                truth ? &*truth : nullptr);
             progress.phase("committing rows");
             writer.commit_load();
             progress.phase("building indexes");
@@ -141,6 +189,7 @@ int main(int argc, char** argv) {
         }
         progress.phase("renaming into place");
         file.commit();
+        if (truth) shopgen::write_private_file(truth_path, truth->json(), force);
         progress.done();
     } catch (const shopgen::UsageError& e) {
         progress.done();

@@ -7,7 +7,11 @@
 namespace shopgen {
 
 std::string Person::full_name() const {
-    if (country->family_name_first) return std::string(last.display) + std::string(first.display);
+    switch (country->name_order) {
+        case NameOrder::family_given: return std::string(last.display) + " " + std::string(first.display);
+        case NameOrder::family_given_joined: return std::string(last.display) + std::string(first.display);
+        case NameOrder::given_family: break;
+    }
     return std::string(first.display) + " " + std::string(last.display);
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace shopgen {
 
@@ -101,5 +102,21 @@ struct WebSessionRow {
     std::string ip_address, user_agent;
     std::int64_t started_at;  // Unix milliseconds
 };
+
+// The table each row type is stored in, for records kept about the rows
+// (the ground truth) rather than for SQL, which ShopWriter spells out.
+constexpr std::string_view table_of(const CustomerRow&) { return "customers"; }
+constexpr std::string_view table_of(const AddressRow&) { return "addresses"; }
+constexpr std::string_view table_of(const BodyMeasurementRow&) { return "body_measurements"; }
+constexpr std::string_view table_of(const ProductRow&) { return "products"; }
+constexpr std::string_view table_of(const OrderRow&) { return "orders"; }
+constexpr std::string_view table_of(const OrderItemRow&) { return "order_items"; }
+constexpr std::string_view table_of(const PaymentRow&) { return "payments"; }
+constexpr std::string_view table_of(const ShipmentRow&) { return "shipments"; }
+constexpr std::string_view table_of(const ReturnRow&) { return "returns"; }
+constexpr std::string_view table_of(const SupportTicketRow&) { return "support_tickets"; }
+constexpr std::string_view table_of(const LoyaltyRow&) { return "loyalty_ledger"; }
+constexpr std::string_view table_of(const NewsletterEventRow&) { return "newsletter_events"; }
+constexpr std::string_view table_of(const WebSessionRow&) { return "web_sessions"; }
 
 }  // namespace shopgen

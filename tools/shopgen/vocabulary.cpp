@@ -226,32 +226,65 @@ constexpr sv kCnStreets[] = {
 constexpr sv kCnLine2[] = {"{n}单元501室", "{n}号楼", "B座{n}层"};
 constexpr sv kCnCarriers[] = {"SF Express", "China Post"};
 
+// ---------------------------------------------------------------- Vietnam
+// First names hold the middle name too ("Thị Minh Khai"), as Vietnamese
+// customers fill in a first-name field; the family name comes first on a parcel.
+constexpr Name kVnFirst[] = {
+    {"Thị Minh Khai", "thiminhkhai"}, {"Văn Hùng", "vanhung"}, {"Thị Lan", "thilan"},
+    {"Đức Anh", "ducanh"}, {"Thu Hương", "thuhuong"}, {"Quốc Bảo", "quocbao"},
+    {"Ngọc Ánh", "ngocanh"}, {"Minh Tuấn", "minhtuan"}, {"Thị Thủy", "thithuy"},
+    {"Hoàng Long", "hoanglong"},
+};
+constexpr Name kVnLast[] = {
+    {"Nguyễn", "nguyen"}, {"Trần", "tran"}, {"Lê", "le"}, {"Phạm", "pham"}, {"Hoàng", "hoang"},
+    {"Huỳnh", "huynh"}, {"Phan", "phan"}, {"Vũ", "vu"}, {"Võ", "vo"}, {"Đặng", "dang"},
+    {"Bùi", "bui"}, {"Đỗ", "do"},
+};
+constexpr City kVnCities[] = {
+    {"Hà Nội", "10###"}, {"Hà Nội", "11###"}, {"Thành phố Hồ Chí Minh", "70###"},
+    {"Thành phố Hồ Chí Minh", "72###"}, {"Đà Nẵng", "50###"}, {"Hải Phòng", "18###"},
+    {"Huế", "49###"},
+};
+constexpr sv kVnStreets[] = {
+    "{n} Phố Thợ May", "{n} Đường Kim Chỉ", "{n} Ngõ Cúc Áo", "{n} Đường Thước Dây",
+    "{n} Phố Hàng Lụa",
+};
+constexpr sv kVnLine2[] = {"Căn hộ {n}", "Tầng {n}", "Ngách {n}"};
+constexpr sv kVnCarriers[] = {"Vietnam Post", "DHL"};
+
 constexpr sv kUpperLetters = "ABCDEFGHJKLMNPRSTVWXYZ";
 constexpr sv kEircodeLetters = "ACDEFHKNPRTVWXY";
+
+constexpr NameOrder kGivenFirst = NameOrder::given_family;
+constexpr NameOrder kFamilyFirst = NameOrder::family_given;
+constexpr NameOrder kFamilyJoined = NameOrder::family_given_joined;
 
 // Phone prefixes are chosen so that seven more digits give a plausible
 // mobile number; the US one is in the fictional 555 area.
 const Country kCountries[] = {
-    {"IE", 10, "EUR", 100, "en", "+35387", false, kEircodeLetters, kIeFirst, kIeLast, kIeCities,
+    {"IE", 10, "EUR", 100, "en", "+35387", kGivenFirst, kEircodeLetters, kIeFirst, kIeLast, kIeCities,
      kIeStreets, kEnLine2, kIeCarriers},
-    {"DE", 16, "EUR", 100, "de", "+491514", false, kUpperLetters, kDeFirst, kDeLast, kDeCities,
+    {"DE", 16, "EUR", 100, "de", "+491514", kGivenFirst, kUpperLetters, kDeFirst, kDeLast, kDeCities,
      kDeStreets, kDeLine2, kDeCarriers},
-    {"FR", 13, "EUR", 100, "fr", "+3361", false, kUpperLetters, kFrFirst, kFrLast, kFrCities,
+    {"FR", 13, "EUR", 100, "fr", "+3361", kGivenFirst, kUpperLetters, kFrFirst, kFrLast, kFrCities,
      kFrStreets, kFrLine2, kFrCarriers},
-    {"ES", 8, "EUR", 100, "es", "+3461", false, kUpperLetters, kEsFirst, kEsLast, kEsCities,
+    {"ES", 8, "EUR", 100, "es", "+3461", kGivenFirst, kUpperLetters, kEsFirst, kEsLast, kEsCities,
      kEsStreets, kEsLine2, kEsCarriers},
-    {"IT", 8, "EUR", 100, "it", "+39347", false, kUpperLetters, kItFirst, kItLast, kItCities,
+    {"IT", 8, "EUR", 100, "it", "+39347", kGivenFirst, kUpperLetters, kItFirst, kItLast, kItCities,
      kItStreets, kItLine2, kItCarriers},
-    {"NL", 7, "EUR", 100, "nl", "+3161", false, kUpperLetters, kNlFirst, kNlLast, kNlCities,
+    {"NL", 7, "EUR", 100, "nl", "+3161", kGivenFirst, kUpperLetters, kNlFirst, kNlLast, kNlCities,
      kNlStreets, kNlLine2, kNlCarriers},
-    {"PL", 5, "PLN", 432, "pl", "+4860", false, kUpperLetters, kPlFirst, kPlLast, kPlCities,
+    {"PL", 5, "PLN", 432, "pl", "+4860", kGivenFirst, kUpperLetters, kPlFirst, kPlLast, kPlCities,
      kPlStreets, kPlLine2, kPlCarriers},
-    {"SE", 4, "SEK", 1145, "sv", "+4670", false, kUpperLetters, kSeFirst, kSeLast, kSeCities,
+    {"SE", 4, "SEK", 1145, "sv", "+4670", kGivenFirst, kUpperLetters, kSeFirst, kSeLast, kSeCities,
      kSeStreets, kSeLine2, kSeCarriers},
-    {"US", 19, "USD", 108, "en", "+1555", false, kUpperLetters, kUsFirst, kUsLast, kUsCities,
+    {"US", 19, "USD", 108, "en", "+1555", kGivenFirst, kUpperLetters, kUsFirst, kUsLast, kUsCities,
      kUsStreets, kEnLine2, kUsCarriers},
-    {"CN", 10, "CNY", 780, "zh", "+861380", true, kUpperLetters, kCnFirst, kCnLast, kCnCities,
+    {"CN", 10, "CNY", 780, "zh", "+861380", kFamilyJoined, kUpperLetters, kCnFirst, kCnLast, kCnCities,
      kCnStreets, kCnLine2, kCnCarriers},
+    // Charged in US dollars: the shop keeps no price list in dong.
+    {"VN", 3, "USD", 108, "vi", "+8490", kFamilyFirst, kUpperLetters, kVnFirst, kVnLast, kVnCities,
+     kVnStreets, kVnLine2, kVnCarriers},
 };
 
 const Carrier kCarriers[] = {
@@ -260,7 +293,7 @@ const Carrier kCarriers[] = {
     {"Correos", 'U', 0}, {"SEUR", 'D', 12},      {"Poste Italiane", 'U', 0},
     {"BRT", 'D', 15},    {"PostNL", 'U', 0},     {"InPost", 'D', 24},
     {"PostNord", 'U', 0}, {"USPS", 'D', 22},     {"FedEx", 'D', 12},
-    {"SF Express", 'D', 12}, {"China Post", 'U', 0},
+    {"SF Express", 'D', 12}, {"China Post", 'U', 0}, {"Vietnam Post", 'U', 0},
 };
 
 // ---------------------------------------------------------------- catalogue

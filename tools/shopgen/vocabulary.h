@@ -20,6 +20,10 @@ struct City {
     std::string_view postcode_pattern;
 };
 
+// How a full name is written on a parcel: "Aoife Murphy", "Nguyễn Thị Minh
+// Khai" (family name first, words apart), "王秀英" (family name first, joined).
+enum class NameOrder { given_family, family_given, family_given_joined };
+
 struct Country {
     std::string_view code;          // ISO 3166-1 alpha-2
     unsigned weight;                // share of customers
@@ -27,7 +31,7 @@ struct Country {
     unsigned eur_rate;              // units of currency per 100 EUR
     std::string_view language;      // preferred_language for most customers
     std::string_view phone_prefix;  // E.164 prefix; 7 more digits follow
-    bool family_name_first;         // how a full name is written on a parcel
+    NameOrder name_order;
     std::string_view postcode_letters;
     std::span<const Name> first_names;
     std::span<const Name> last_names;
