@@ -1,28 +1,210 @@
 #include "jobs/access.h"
 
+#include <algorithm>
+
+#include "util/error.h"
+
 namespace dsr::jobs {
 
+namespace {
+
+using namespace std::chrono;
+
+// The subject filter names columns bare; the outer row gets an alias so a
+// parent's timestamp can be fetched by a correlated subquery beside it.
+constexpr std::string_view row_alias = "dsr_row";
+constexpr std::string_view parent_alias = "dsr_parent";
+
+// Unix times from 0001-01-01 to 9999-12-31 23:59:59: the dates a report can write.
+constexpr std::int64_t earliest_unix = -62135596800;
+constexpr std::int64_t latest_unix = 253402300799;
+
+std::optional<CivilDate> add_months(CivilDate date, std::int64_t months) {
+    std::int64_t total = static_cast<std::int64_t>(static_cast<int>(date.year())) * 12 +
+                         (static_cast<unsigned>(date.month()) - 1) + months;
+    std::int64_t y = total >= 0 ? total / 12 : -((-total + 11) / 12);
+    if (y < 1 || y > 9999) return std::nullopt;
+    auto m = static_cast<unsigned>(total - y * 12 + 1);
+    year_month_day_last last{year{static_cast<int>(y)}, month_day_last{month{m}}};
+    return CivilDate{last.year(), last.month(), std::min(date.day(), last.day())};
+}
+
+std::optional<CivilDate> date_of(sys_seconds t) {
+    auto s = t.time_since_epoch().count();
+    if (s < earliest_unix || s > latest_unix) return std::nullopt;
+    return CivilDate{floor<days>(t)};
+}
+
+/// `column` (already qualified and quoted) as Unix seconds in SQLite's SQL,
+/// NULL when empty or unreadable, so one expression serves the SELECT list
+/// and the look-back condition whatever the stored format.
+std::string sqlite_unix_seconds(const std::string& column, policy::TimeFormat format) {
+    const std::string parsed = "CAST(strftime('%s', " + column + ") AS INTEGER)";
+    const std::string number = "typeof(" + column + ") IN ('integer', 'real')";
+    switch (format) {
+        case policy::TimeFormat::iso8601:
+            // strftime would read a number as a Julian day: only text is ISO 8601.
+            return "(CASE WHEN typeof(" + column + ") = 'text' THEN " + parsed + " END)";
+        case policy::TimeFormat::unix_seconds:
+            return "(CASE WHEN " + number + " THEN CAST(" + column + " AS INTEGER) END)";
+        case policy::TimeFormat::unix_millis:
+            return "(CASE WHEN " + number + " THEN CAST(" + column + " AS INTEGER) / 1000 END)";
+        case policy::TimeFormat::native:
+            // SQLite has no date type: its date functions read ISO 8601 text and
+            // Julian day numbers (REAL); an INTEGER is taken as Unix seconds.
+            return "(CASE typeof(" + column + ") WHEN 'integer' THEN " + column + " WHEN 'text' THEN " + parsed +
+                   " WHEN 'real' THEN " + parsed + " END)";
+    }
+    return "NULL";
+}
+
+std::string unix_seconds_sql(const db::Database& db, const std::string& column, policy::TimeFormat format) {
+    if (db.backend() != "sqlite")
+        throw Error(ExitStatus::database, "reading timestamps is not implemented for " + std::string(db.backend()));
+    return sqlite_unix_seconds(column, format);
+}
+
+/// A row's timestamp as Unix seconds: its own column, or its parent's
+/// through the first foreign-key link to that parent (one indexed lookup per
+/// row inside the same statement, never a query of its own).
+std::string timestamp_sql(const db::Database& db, const policy::Table& table, const policy::Timestamp& ts) {
+    if (ts.table.empty())
+        return unix_seconds_sql(db, std::string(row_alias) + "." + db.quote(ts.column), ts.format);
+    auto link = std::find_if(table.links.begin(), table.links.end(),
+                             [&](const policy::Link& l) { return l.is_foreign_key() && l.parent_table == ts.table; });
+    if (link == table.links.end())  // the loader refuses this; kept as a guard
+        throw Error(ExitStatus::invalid_policy, "table '" + table.name + "' does not link to '" + ts.table + "'");
+    std::string parent(parent_alias), row(row_alias);
+    return "(SELECT " + unix_seconds_sql(db, parent + "." + db.quote(ts.column), ts.format) + " FROM " +
+           db.quote(ts.table) + " AS " + parent + " WHERE " + parent + "." + db.quote(link->parent_column) + " = " +
+           row + "." + db.quote(link->column) + ")";
+}
+
+std::optional<std::int64_t> as_unix(const db::Value& value) {
+    if (const auto* i = std::get_if<std::int64_t>(&value)) return *i;
+    if (const auto* d = std::get_if<double>(&value)) return static_cast<std::int64_t>(*d);
+    return std::nullopt;
+}
+
+std::optional<CivilDate> end_of(const db::Value& timestamp, const policy::Duration& keep) {
+    auto t = as_unix(timestamp);
+    return t ? date_after(*t, keep) : std::nullopt;
+}
+
+/// The key, then the personal columns, with whether each is withheld.
+void choose_columns(const policy::Policy& policy, const policy::Table& table, AccessTable& out) {
+    auto withheld = [&](std::string_view name) {
+        const auto* c = table.find_column(name);
+        const auto* category = c ? policy.find_category(c->category) : nullptr;
+        return category && !category->disclose;
+    };
+    out.columns.push_back(table.key);
+    out.withheld.push_back(withheld(table.key));
+    for (const auto& c : table.columns) {
+        if (c.name == table.key) continue;
+        out.columns.push_back(c.name);
+        out.withheld.push_back(withheld(c.name));
+    }
+}
+
+/// One statement for the table: its columns (a withheld one only as "held
+/// or not"), the retention and hold timestamps, the subject filter, and the
+/// look-back condition.
+struct TableQuery {
+    std::string sql;
+    std::vector<db::Value> params;
+    bool retention = false;
+    bool hold = false;
+};
+
+TableQuery build_query(const db::Database& db, const policy::Table& table, const AccessTable& out,
+                       const graph::RowFilter& filter, const std::optional<LookBack>& look_back) {
+    TableQuery q;
+    std::string row(row_alias);
+    std::string select;
+    for (std::size_t i = 0; i < out.columns.size(); ++i) {
+        std::string column = row + "." + db.quote(out.columns[i]);
+        select += (i ? ", " : "") + (out.withheld[i] ? "CASE WHEN " + column + " IS NOT NULL THEN 1 END" : column);
+    }
+    std::string retention_ts;
+    if (table.retention) {
+        retention_ts = timestamp_sql(db, table, table.retention->timestamp);
+        select += ", " + retention_ts;
+        q.retention = true;
+    }
+    if (table.erasure && table.erasure->hold) {
+        select += ", " + timestamp_sql(db, table, table.erasure->hold->timestamp);
+        q.hold = true;
+    }
+    q.sql = "SELECT " + select + " FROM " + db.quote(table.name) + " AS " + row + " WHERE " + filter.sql;
+    q.params = filter.params;
+    if (look_back && !retention_ts.empty()) {
+        // A row whose date cannot be read is reported: never hide data for want of a date.
+        q.sql += " AND (" + retention_ts + " IS NULL OR " + retention_ts + " >= ?)";
+        q.params.emplace_back(static_cast<std::int64_t>(sys_seconds(sys_days(look_back->since)).time_since_epoch().count()));
+    }
+    q.sql += " ORDER BY " + row + "." + db.quote(table.key);
+    return q;
+}
+
+AccessTable read_table(db::Database& db, const policy::Policy& policy, const policy::Table& table,
+                       const graph::SubjectMatch& match, const std::optional<LookBack>& look_back) {
+    AccessTable out;
+    out.table = &table;
+    choose_columns(policy, table, out);
+    auto filter = graph::subject_filter(db, policy, table, match);
+    if (filter.sql == "0") return out;
+    auto q = build_query(db, table, out, filter, look_back);
+    const std::size_t n = out.columns.size();
+    db.query(q.sql, q.params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+        std::vector<db::Value> values(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(n));
+        for (std::size_t i = 0; i < n; ++i)
+            if (out.withheld[i] && as_unix(values[i]).value_or(0) == 0) values[i] = std::monostate{};
+        out.rows.push_back(std::move(values));
+        std::size_t next = n;
+        if (q.retention) out.retention_ends.push_back(end_of(row[next++], table.retention->keep));
+        if (q.hold) out.hold_ends.push_back(end_of(row[next++], table.erasure->hold->keep));
+    });
+    return out;
+}
+
+}  // namespace
+
+std::optional<CivilDate> date_after(std::int64_t unix_seconds, const policy::Duration& keep) {
+    if (unix_seconds < earliest_unix || unix_seconds > latest_unix) return std::nullopt;
+    sys_seconds t{seconds{unix_seconds}};
+    switch (keep.unit) {
+        case policy::Duration::Unit::hours: return date_of(t + hours{keep.count});
+        case policy::Duration::Unit::days: return date_of(sys_seconds(floor<days>(t) + days{keep.count}));
+        case policy::Duration::Unit::months: return add_months(*date_of(t), keep.count);
+        case policy::Duration::Unit::years: return add_months(*date_of(t), keep.count * 12);
+    }
+    return std::nullopt;
+}
+
+CivilDate months_before(CivilDate today, int months) {
+    return add_months(today, -months).value_or(CivilDate{year{1}, January, day{1}});
+}
+
+std::optional<LookBack> look_back_for(const policy::Policy& policy, const std::string& database_name,
+                                      const AccessSettings& settings) {
+    if (policy.regime != policy::Regime::ccpa || settings.all_time) return std::nullopt;
+    LookBack lb;
+    lb.since = months_before(CivilDate{floor<days>(settings.now)}, lb.months);
+    for (const auto& t : policy.tables)
+        if (t.database == database_name && !t.retention) lb.tables_without_timestamp.push_back(t.name);
+    return lb;
+}
+
 AccessResult read_subject_data(db::Database& db, const std::string& database_name, const policy::Policy& policy,
-                               const graph::SubjectMatch& match) {
+                               const graph::SubjectMatch& match, const AccessSettings& settings) {
     AccessResult result;
+    result.today = CivilDate{floor<days>(settings.now)};
+    result.look_back = look_back_for(policy, database_name, settings);
     for (const auto& table : policy.tables) {
         if (table.database != database_name) continue;
-        AccessTable out;
-        out.table = &table;
-        out.columns.push_back(table.key);
-        for (const auto& c : table.columns)
-            if (c.name != table.key) out.columns.push_back(c.name);
-        auto filter = graph::subject_filter(db, policy, table, match);
-        if (filter.sql != "0") {
-            std::string sql = "SELECT ";
-            for (std::size_t i = 0; i < out.columns.size(); ++i) sql += (i ? ", " : "") + db.quote(out.columns[i]);
-            sql += " FROM " + db.quote(table.name) + " WHERE " + filter.sql + " ORDER BY " + db.quote(table.key);
-            db.query(sql, filter.params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
-                out.rows.push_back(row);
-            });
-        }
-        result.total_rows += out.rows.size();
-        result.tables.push_back(std::move(out));
+        result.tables.push_back(read_table(db, policy, table, match, result.look_back));
+        result.total_rows += result.tables.back().rows.size();
     }
     return result;
 }

@@ -55,7 +55,8 @@ expect_keys customers "SELECT 1 WHERE 0"
 # A shared phone is ambiguous: exit 5, nothing read.
 phone=$(q "SELECT phone FROM customers WHERE phone IS NOT NULL GROUP BY phone HAVING count(*) > 1 LIMIT 1")
 run_dsr 5 access "${common[@]}" --subject "phone=$phone" --format json
-expect_json '.status' '"error"'
+expect_json '.status' '"ambiguous"'
+validate_report
 expect_stderr "matches 2 registered subjects"
 
 # Identities made of SQL metacharacters match nothing.
