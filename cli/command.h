@@ -25,5 +25,6 @@ void add_keygen_command(CLI::App& app, Commands& commands);    // cli/keygen.cpp
 void add_audit_commands(CLI::App& app, Commands& commands);    // cli/audit.cpp
 void add_request_commands(CLI::App& app, Commands& commands);  // cli/request.cpp
 void add_access_command(CLI::App& app, Commands& commands);    // cli/access.cpp
+void add_export_command(CLI::App& app, Commands& commands);    // cli/export.cpp
 
 }  // namespace dsr::cli

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     dsr::cli::add_audit_commands(app, commands);
     dsr::cli::add_request_commands(app, commands);
     dsr::cli::add_access_command(app, commands);
+    dsr::cli::add_export_command(app, commands);
 
     try {
         app.parse(argc, argv);

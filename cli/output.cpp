@@ -7,13 +7,13 @@
 
 namespace dsr::cli {
 
-void add_format_option(CLI::App& command, Format& format, bool with_jsonl) {
+void add_format_option(CLI::App& command, Format& format, bool with_jsonl, const std::string& option_name) {
     std::vector<std::string> names = {"auto", "json", "text"};
     if (with_jsonl) names.push_back("jsonl");
     std::string choices = with_jsonl ? "auto|json|jsonl|text" : "auto|json|text";
     command
         .add_option_function<std::string>(
-            "--format",
+            option_name,
             [&format](const std::string& name) {
                 format = name == "json"    ? Format::json
                          : name == "jsonl" ? Format::jsonl

@@ -19,8 +19,11 @@ namespace dsr::cli {
 /// `jsonl` (one item per line, no envelope) is offered only by listing commands.
 enum class Format { automatic, json, text, jsonl };
 
-/// Adds `--format` to a subcommand. `auto` means text on a terminal, JSON otherwise.
-void add_format_option(CLI::App& command, Format& format, bool with_jsonl = false);
+/// Adds `--format` (or `option_name`, for a command whose --format is the
+/// format of a file it writes) to a subcommand. `auto` means text on a
+/// terminal, JSON otherwise.
+void add_format_option(CLI::App& command, Format& format, bool with_jsonl = false,
+                       const std::string& option_name = "--format");
 
 /// Resolves `auto` against whether stdout is a terminal; `jsonl` resolves to json
 /// (used for envelopes and failures).

@@ -85,4 +85,14 @@ RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, c
     return filter;
 }
 
+void read_subject_rows(db::Database& db, const policy::Policy& policy, const policy::Table& table,
+                       const std::vector<std::string>& columns, const SubjectMatch& match, const db::RowHandler& on_row) {
+    auto filter = subject_filter(db, policy, table, match);
+    if (filter.sql == "0") return;
+    std::string sql = "SELECT ";
+    for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + db.quote(columns[i]);
+    sql += " FROM " + db.quote(table.name) + " WHERE " + filter.sql + " ORDER BY " + db.quote(table.key);
+    db.query(sql, filter.params, on_row);
+}
+
 }  // namespace dsr::graph

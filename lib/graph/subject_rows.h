@@ -40,6 +40,11 @@ struct RowFilter {
 RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, const policy::Table& table,
                          const SubjectMatch& match);
 
+/// Streams the subject's rows of `table` to `on_row`, `columns` in that
+/// order, by key: one statement. Nothing is read when no link can match.
+void read_subject_rows(db::Database& db, const policy::Policy& policy, const policy::Table& table,
+                       const std::vector<std::string>& columns, const SubjectMatch& match, const db::RowHandler& on_row);
+
 /// Text form of a value, for identity values read from the database.
 std::string value_text(const db::Value& value);
 

@@ -18,60 +18,76 @@ namespace {
     throw Error(ExitStatus::io, path + ": " + doing + ": " + std::strerror(errno));
 }
 
-/// Removes the temporary file unless the rename happened.
-struct TempFile {
-    std::string path;
-    int fd = -1;
-    bool keep = false;
-    ~TempFile() {
-        if (fd >= 0) ::close(fd);
-        if (!keep) ::unlink(path.c_str());
+void refuse_existing(const std::string& path) {
+    if (std::filesystem::exists(path)) {
+        errno = EEXIST;
+        fail(path, "refusing to overwrite an existing file without --force");
     }
-};
+}
 
 }  // namespace
 
-void write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode, bool replace) {
-    std::filesystem::path target(path);
-    std::string dir = target.parent_path().empty() ? "." : target.parent_path().string();
-    if (!replace && std::filesystem::exists(target)) {
-        errno = EEXIST;
-        fail(path, "refusing to overwrite");
-    }
-
-    std::string pattern = dir + "/." + target.filename().string() + ".tmp-XXXXXX";
-    TempFile tmp;
-    tmp.fd = ::mkstemp(pattern.data());
-    if (tmp.fd < 0) fail(path, "cannot create a temporary file");
-    tmp.path = pattern;
-    if (::fchmod(tmp.fd, mode) != 0) fail(path, "cannot set the file mode");
-
+bool write_all(int fd, std::string_view bytes) {
     const char* data = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {
-        ssize_t n = ::write(tmp.fd, data, left);
+        ssize_t n = ::write(fd, data, left);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fail(path, "cannot write");
+        if (n < 0) return false;
         data += n;
         left -= static_cast<std::size_t>(n);
     }
-    if (::fsync(tmp.fd) != 0) fail(path, "cannot sync");
-    ::close(tmp.fd);
-    tmp.fd = -1;
+    return true;
+}
 
-    // link() fails if the target appeared meanwhile; rename() replaces it.
-    if (replace) {
-        if (::rename(tmp.path.c_str(), path.c_str()) != 0) fail(path, "cannot rename into place");
-    } else {
-        if (::link(tmp.path.c_str(), path.c_str()) != 0) fail(path, "cannot move into place");
+AtomicFile::AtomicFile(const std::string& path, unsigned mode, bool replace) : path_(path), replace_(replace) {
+    std::filesystem::path target(path);
+    dir_ = target.parent_path().empty() ? "." : target.parent_path().string();
+    if (!replace_) refuse_existing(path_);
+    std::string pattern = dir_ + "/." + target.filename().string() + ".tmp-XXXXXX";
+    fd_ = ::mkstemp(pattern.data());
+    if (fd_ < 0) fail(path_, "cannot create a temporary file");
+    temp_path_ = pattern;
+    if (::fchmod(fd_, mode) != 0) fail(path_, "cannot set the file mode");
+}
+
+AtomicFile::~AtomicFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+}
+
+void AtomicFile::write(std::string_view bytes) {
+    if (committed_) throw Error(ExitStatus::failure, path_ + ": write after commit");
+    if (!write_all(fd_, bytes)) fail(path_, "cannot write");
+}
+
+void AtomicFile::commit() {
+    if (::fsync(fd_) != 0) fail(path_, "cannot sync");
+    if (::close(fd_) != 0) {
+        fd_ = -1;
+        fail(path_, "cannot close");
     }
-    if (replace) tmp.keep = true;  // renamed: nothing left to remove
-
-    int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    fd_ = -1;
+    // link() fails if the target appeared meanwhile; rename() replaces it.
+    if (replace_) {
+        if (::rename(temp_path_.c_str(), path_.c_str()) != 0) fail(path_, "cannot rename into place");
+        committed_ = true;
+    } else {
+        if (::link(temp_path_.c_str(), path_.c_str()) != 0) fail(path_, "cannot move into place");
+        committed_ = true;
+        ::unlink(temp_path_.c_str());
+    }
+    int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir_fd >= 0) {
         ::fsync(dir_fd);  // makes the rename itself durable
         ::close(dir_fd);
     }
+}
+
+void write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode, bool replace) {
+    AtomicFile file(path, mode, replace);
+    file.write(bytes);
+    file.commit();
 }
 
 }  // namespace dsr

