@@ -40,7 +40,7 @@ ExitStatus run_policy_check(const PolicyCheckOptions& options) {
         // Each database is checked against its own schema; tables name the database they live in.
         for (const auto& database : policy->databases) {
             auto db = db::open_database(jobs::database_url(*policy, database, options.db),
-                                        {.read_only = true, .busy_timeout = std::chrono::milliseconds(options.busy_timeout_ms)});
+                                        {.read_only = true, .busy_timeout = std::chrono::milliseconds(options.busy_timeout_ms), .kill_after_statements = {}});
             jobs::check_database(*policy, database.name, db->read_schema(), result);
         }
     } catch (const Error& e) {

@@ -1,5 +1,7 @@
 #include "cli/subject_job.h"
 
+#include <cstdlib>
+
 #include "audit/audit_log.h"
 #include "cli/clock.h"
 #include "jobs/databases.h"
@@ -7,6 +9,22 @@
 #include "util/error.h"
 
 namespace dsr::cli {
+
+namespace {
+
+/// DSR_FAULT=K, a testing aid documented in dsr(1): a write job kills itself
+/// after its K-th data-changing statement, to prove crash safety at every K.
+std::optional<int> fault_injection() {
+    const char* text = std::getenv("DSR_FAULT");
+    if (!text || !*text) return std::nullopt;
+    char* end = nullptr;
+    long k = std::strtol(text, &end, 10);
+    if (*end != '\0' || k < 1 || k > 1000000000)
+        throw Error(ExitStatus::usage, "DSR_FAULT must be a positive number of statements, not '" + std::string(text) + "'");
+    return static_cast<int>(k);
+}
+
+}  // namespace
 
 std::unique_ptr<SubjectJob> SubjectJob::open(const std::string& command, const StateLocation& location,
                                              const std::optional<std::string>& db_override, bool read_only,
@@ -22,7 +40,9 @@ std::unique_ptr<SubjectJob> SubjectJob::open(const std::string& command, const S
     job->database_ref_ = job->policy().default_database();
     job->database_ = db::open_database(
         jobs::database_url(job->policy(), *job->database_ref_, db_override),
-        {.read_only = read_only, .busy_timeout = std::chrono::milliseconds(location.busy_timeout_ms)});
+        {.read_only = read_only,
+         .busy_timeout = std::chrono::milliseconds(location.busy_timeout_ms),
+         .kill_after_statements = read_only ? std::nullopt : fault_injection()});
     return job;
 }
 

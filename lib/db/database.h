@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -31,6 +32,10 @@ using RowHandler = std::function<void(const std::vector<std::string>& columns, c
 struct OpenOptions {
     bool read_only = true;
     std::chrono::milliseconds busy_timeout{5000};
+    /// A testing aid (DSR_FAULT, dsr(1)): the process kills itself with
+    /// SIGKILL right after this many data-changing statements (commit counts
+    /// as one), to prove a crash at any point leaves the database whole.
+    std::optional<int> kill_after_statements;
 };
 
 class Database {
@@ -45,6 +50,20 @@ public:
     virtual void query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) = 0;
     /// An identifier quoted for this database's SQL, e.g. "order" -> "\"order\"".
     virtual std::string quote(std::string_view identifier) const = 0;
+
+    /// Runs one statement that changes data, `params` bound in order;
+    /// returns how many rows it changed.
+    virtual std::int64_t execute(const std::string& sql, const std::vector<Value>& params) = 0;
+    /// Starts the job's write transaction. It takes the write lock at once
+    /// (SQLite: BEGIN IMMEDIATE), so a busy database fails before any change.
+    virtual void begin() = 0;
+    virtual void commit() = 0;
+    /// Undoes an open transaction; does nothing when none is open.
+    virtual void rollback() noexcept = 0;
+    /// After an erasure: leaves no copy of erased values outside the live
+    /// rows (SQLite: deleted content is zeroed by secure_delete, and the WAL
+    /// is checkpointed into the file and truncated).
+    virtual void remove_residue() = 0;
 };
 
 /// Opens `sqlite:PATH` or a plain file path. A missing file is an error, never created.

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cctype>
 #include <filesystem>
 
@@ -42,11 +43,19 @@ SQLite::Database open_file(const std::string& path, const OpenOptions& options) 
 }  // namespace
 
 SqliteDatabase::SqliteDatabase(const std::string& path, const OpenOptions& options)
-    : path_(path), db_(open_file(path, options)) {
+    : path_(path), db_(open_file(path, options)), kill_after_statements_(options.kill_after_statements) {
     try {
+        // A merchant's file is not trusted: no writes to the schema through
+        // SQL tricks, no functions with side effects called from its views
+        // or triggers (sqlite.org/security.html, "defensive" settings).
+        sqlite3_db_config(db_.getHandle(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+        db_.exec("PRAGMA trusted_schema = OFF");
         // Fails here, not half way through a job, if the file is not a database.
         db_.exec("PRAGMA schema_version");
         db_.exec("PRAGMA foreign_keys = ON");
+        // Deleted and overwritten content is zeroed, so erased values do not
+        // survive in free pages or free space inside pages.
+        if (!options.read_only) db_.exec("PRAGMA secure_delete = ON");
     } catch (const SQLite::Exception& e) {
         throw_sqlite_error(e, path_, "cannot read database");
     }
@@ -118,22 +127,30 @@ Schema SqliteDatabase::read_schema() {
     return schema;
 }
 
+namespace {
+
+void bind_all(SQLite::Statement& statement, const std::vector<Value>& params) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        int index = static_cast<int>(i + 1);
+        std::visit(
+            [&](const auto& v) {
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, std::monostate>) statement.bind(index);
+                else if constexpr (std::is_same_v<T, std::int64_t>) statement.bind(index, static_cast<int64_t>(v));
+                else if constexpr (std::is_same_v<T, double>) statement.bind(index, v);
+                else if constexpr (std::is_same_v<T, std::string>) statement.bind(index, v);
+                else statement.bind(index, v.bytes.data(), static_cast<int>(v.bytes.size()));
+            },
+            params[i]);
+    }
+}
+
+}  // namespace
+
 void SqliteDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
     try {
         SQLite::Statement statement(db_, sql);
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            int index = static_cast<int>(i + 1);
-            std::visit(
-                [&](const auto& v) {
-                    using T = std::decay_t<decltype(v)>;
-                    if constexpr (std::is_same_v<T, std::monostate>) statement.bind(index);
-                    else if constexpr (std::is_same_v<T, std::int64_t>) statement.bind(index, static_cast<int64_t>(v));
-                    else if constexpr (std::is_same_v<T, double>) statement.bind(index, v);
-                    else if constexpr (std::is_same_v<T, std::string>) statement.bind(index, v);
-                    else statement.bind(index, v.bytes.data(), static_cast<int>(v.bytes.size()));
-                },
-                params[i]);
-        }
+        bind_all(statement, params);
         std::vector<std::string> columns;
         for (int c = 0; c < statement.getColumnCount(); ++c) columns.emplace_back(statement.getColumnName(c));
         std::vector<Value> row(columns.size());
@@ -166,6 +183,68 @@ std::string SqliteDatabase::quote(std::string_view identifier) const {
         out += c;
     }
     return out + "\"";
+}
+
+std::int64_t SqliteDatabase::execute(const std::string& sql, const std::vector<Value>& params) {
+    std::int64_t changed = 0;
+    try {
+        SQLite::Statement statement(db_, sql);
+        bind_all(statement, params);
+        changed = statement.exec();
+    } catch (const SQLite::Exception& e) {
+        throw_sqlite_error(e, path_, "statement failed");
+    }
+    count_statement();
+    return changed;
+}
+
+void SqliteDatabase::begin() {
+    try {
+        db_.exec("BEGIN IMMEDIATE");
+        in_transaction_ = true;
+    } catch (const SQLite::Exception& e) {
+        throw_sqlite_error(e, path_, "cannot start a write transaction");
+    }
+}
+
+void SqliteDatabase::commit() {
+    try {
+        db_.exec("COMMIT");
+        in_transaction_ = false;
+    } catch (const SQLite::Exception& e) {
+        throw_sqlite_error(e, path_, "cannot commit");
+    }
+    count_statement();
+}
+
+void SqliteDatabase::rollback() noexcept {
+    if (!in_transaction_) return;
+    in_transaction_ = false;
+    try {
+        db_.exec("ROLLBACK");
+    } catch (const SQLite::Exception&) {
+        // SQLite has already rolled back (e.g. after SQLITE_FULL): nothing is left to undo.
+    }
+}
+
+void SqliteDatabase::remove_residue() {
+    try {
+        // TRUNCATE waits (busy handler) for readers, copies every frame into
+        // the file and cuts the WAL to zero bytes; in rollback-journal mode
+        // it does nothing, and the journal is gone once the commit ends.
+        SQLite::Statement checkpoint(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+        if (checkpoint.executeStep() && checkpoint.getColumn(0).getInt() != 0)
+            throw Error(ExitStatus::database_busy,
+                        path_ + ": the erasure is committed, but a reader kept the write-ahead log from being "
+                                "emptied; run the command again when the database is idle to remove the residue");
+    } catch (const SQLite::Exception& e) {
+        throw_sqlite_error(e, path_, "cannot checkpoint the write-ahead log");
+    }
+}
+
+void SqliteDatabase::count_statement() {
+    ++statements_;
+    if (kill_after_statements_ && statements_ >= *kill_after_statements_) ::raise(SIGKILL);
 }
 
 }  // namespace dsr::db

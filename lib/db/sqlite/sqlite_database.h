@@ -13,10 +13,21 @@ public:
     Schema read_schema() override;
     void query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) override;
     std::string quote(std::string_view identifier) const override;
+    std::int64_t execute(const std::string& sql, const std::vector<Value>& params) override;
+    void begin() override;
+    void commit() override;
+    void rollback() noexcept override;
+    void remove_residue() override;
 
 private:
+    /// Counts a data-changing statement for the DSR_FAULT testing aid.
+    void count_statement();
+
     std::string path_;
     SQLite::Database db_;
+    std::optional<int> kill_after_statements_;
+    int statements_ = 0;
+    bool in_transaction_ = false;
 };
 
 }  // namespace dsr::db
