@@ -66,8 +66,10 @@ std::optional<Session> open_session(const AccessOptions& o, report::Envelope& en
     std::string how;
     s.keys.emplace(crypto::load_keys(keys_dir(o.location, s.opened.store->path(), how), how));
     s.database = s.policy().default_database();
-    s.db = db::open_database(jobs::database_url(s.policy(), *s.database, o.db),
-                             {.read_only = true, .busy_timeout = std::chrono::milliseconds(o.location.busy_timeout_ms), .kill_after_statements = {}});
+    db::OpenOptions options;  // set by name: options added later keep their defaults
+    options.read_only = true;
+    options.busy_timeout = std::chrono::milliseconds(o.location.busy_timeout_ms);
+    s.db = db::open_database(jobs::database_url(s.policy(), *s.database, o.db), options);
     return s;
 }
 
