@@ -131,9 +131,10 @@ std::string_view source_words(policy::Source source) {
     return "";
 }
 
-std::string_view role_words(policy::RecipientRole role) {
+std::string_view role_words(policy::RecipientRole role, Regime regime) {
     switch (role) {
-        case policy::RecipientRole::processor: return "our processor";
+        // The CCPA calls a processor a service provider (Cal. Civ. Code 1798.140(ag)).
+        case policy::RecipientRole::processor: return regime == Regime::ccpa ? "our service provider" : "our processor";
         case policy::RecipientRole::third_party: return "a third party";
         case policy::RecipientRole::controller: return "an independent controller";
         case policy::RecipientRole::joint_controller: return "our joint controller";
@@ -415,7 +416,7 @@ std::string purposes_text(const policy::Policy& policy, const Used& used) {
 std::string recipient_line(const policy::Policy& policy, const policy::Recipient& r) {
     std::string categories;
     for (const auto& c : r.categories) categories += (categories.empty() ? "" : ", ") + words(c);
-    std::string line = "  " + r.name + ", " + std::string(role_words(r.role)) + ", in " + r.country + ": " + categories + "\n";
+    std::string line = "  " + r.name + ", " + std::string(role_words(r.role, policy.regime)) + ", in " + r.country + ": " + categories + "\n";
     if (!inside_region(policy.regime, r.country)) {
         line += "    Outside " + std::string(terms_of(policy.regime).region) + ": ";
         line += r.safeguards.empty() ? "no safeguard is declared; ask us about this transfer.\n"
