@@ -6,19 +6,12 @@
 #include <iostream>
 #include <memory>
 
-#include "audit/audit_log.h"
-#include "cli/clock.h"
 #include "cli/command.h"
 #include "cli/output.h"
-#include "cli/state_options.h"
 #include "cli/subject.h"
-#include "crypto/keys.h"
-#include "db/database.h"
-#include "graph/subject_rows.h"
+#include "cli/subject_job.h"
 #include "jobs/access.h"
-#include "jobs/databases.h"
 #include "report/access_report.h"
-#include "requests/request_ledger.h"
 #include "util/atomic_file.h"
 
 namespace dsr::cli {
@@ -38,17 +31,6 @@ struct AccessOptions {
     Format format = Format::automatic;
 };
 
-/// What one access run needs, opened once for any number of subjects.
-struct Session {
-    OpenedState opened;
-    std::optional<crypto::Keys> keys;
-    const policy::DatabaseRef* database = nullptr;
-    std::unique_ptr<db::Database> db;
-    std::chrono::system_clock::time_point when;
-
-    const policy::Policy& policy() const { return *opened.policy; }
-};
-
 /// One subject's outcome: the report (JSON and text) and how it ends.
 struct Outcome {
     ExitStatus status = ExitStatus::ok;
@@ -56,22 +38,6 @@ struct Outcome {
     std::string text;
     std::string message;  ///< for stderr when not ok; counts, never values
 };
-
-std::optional<Session> open_session(const AccessOptions& o, report::Envelope& envelope) {
-    auto opened = open_state(o.location, o.format, envelope, true);
-    if (!opened) return std::nullopt;
-    Session s;
-    s.opened = std::move(*opened);
-    s.when = now();
-    std::string how;
-    s.keys.emplace(crypto::load_keys(keys_dir(o.location, s.opened.store->path(), how), how));
-    s.database = s.policy().default_database();
-    db::OpenOptions options;  // set by name: options added later keep their defaults
-    options.read_only = true;
-    options.busy_timeout = std::chrono::milliseconds(o.location.busy_timeout_ms);
-    s.db = db::open_database(jobs::database_url(s.policy(), *s.database, o.db), options);
-    return s;
-}
 
 nlohmann::ordered_json request_json(const std::string& request_id) {
     return request_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(request_id);
@@ -87,78 +53,49 @@ nlohmann::ordered_json row_counts(const jobs::AccessResult& result) {
 
 /// Audits, reads and renders one subject. Statuses that concern only this
 /// subject (not found, ambiguous) are returned; anything else is thrown.
-Outcome access_one(Session& s, const AccessOptions& o, const NamedSubject& named, report::Envelope envelope) {
-    const auto& policy = s.policy();
-    report::SubjectRef subject{named.pseudonym, named.kind, 0};
-
-    // The intent is logged before any merchant data is read.
-    audit::AuditLog log(*s.opened.store);
-    audit::AuditEntry intent;
-    intent.command = "access";
-    intent.phase = "intent";
-    intent.request_id = o.request_id;
-    intent.subject = subject.pseudonym;
-    intent.policy_sha256 = policy.sha256;
-    // A re-run after a crash points at the attempt it completes.
-    if (auto earlier = log.interrupted("access", subject.pseudonym); !earlier.empty())
-        intent.refers_to = earlier.back().seq;
-    intent = log.append(intent, s.when);
-
-    audit::AuditEntry done;
-    done.command = "access";
-    done.request_id = o.request_id;
-    done.subject = subject.pseudonym;
-    done.policy_sha256 = policy.sha256;
-    done.refers_to = intent.seq;
-    auto finish = [&](const std::string& phase, nlohmann::ordered_json summary) {
-        done.phase = phase;
-        done.summary = std::move(summary);
-        log.append_and_sign(done, *s.keys, s.when);
-    };
-
-    auto match = graph::match_subject(*s.db, policy, named.kind, named.normalized_value);
-    subject.registered_matches = match.root_matches;
-    jobs::AccessSettings settings{.now = s.when, .all_time = o.all_time};
+Outcome access_one(SubjectJob& job, const AccessOptions& o, const NamedSubject& named, report::Envelope envelope) {
+    const auto& policy = job.policy();
+    jobs::AccessSettings settings{.now = job.when(), .all_time = o.all_time};
     Outcome out;
-    if (match.root_matches > 1 && !o.all_matches) {
-        finish("failed", {{"ambiguous", match.root_matches}});
+    SubjectRun run;
+    try {
+        run = job.begin(named, o.request_id, o.all_matches);
+    } catch (const AmbiguousSubject& e) {
         out.status = ExitStatus::ambiguous_subject;
-        out.message = "the identity matches " + std::to_string(match.root_matches) +
-                      " registered subjects; nothing was read (use --all-matches to report on all of them)";
+        out.message = e.what();
         envelope.status = "ambiguous";
         jobs::AccessResult nothing;
-        nothing.today = CivilDate{std::chrono::floor<std::chrono::days>(s.when)};
-        nothing.look_back = jobs::look_back_for(policy, s.database->name, settings);
-        out.json = report::access_not_found_json(envelope, policy, subject, nothing);
+        nothing.today = CivilDate{std::chrono::floor<std::chrono::days>(job.when())};
+        nothing.look_back = jobs::look_back_for(policy, job.database_ref().name, settings);
+        out.json = report::access_not_found_json(envelope, policy, {named.pseudonym, named.kind, e.matches()}, nothing);
         out.json["request_id"] = request_json(o.request_id);
         out.json["error"] = {{"exit_status", static_cast<int>(out.status)}, {"message", out.message}};
         return out;
     }
-    auto result = jobs::read_subject_data(*s.db, s.database->name, policy, match, settings);
+    auto result = jobs::read_subject_data(job.database(), job.database_ref().name, policy, run.match, settings);
     if (result.total_rows == 0) {
-        finish("done", {{"rows", 0}});
+        job.finish(run, "done", {{"rows", 0}});
         out.status = ExitStatus::subject_not_found;
         out.message = "no data found for the subject";
         envelope.status = "not_found";
-        out.json = report::access_not_found_json(envelope, policy, subject, result);
+        out.json = report::access_not_found_json(envelope, policy, run.ref(), result);
         out.text = report::access_not_found_text(policy, result);
         out.json["request_id"] = request_json(o.request_id);
         return out;
     }
-    finish("done", {{"rows", row_counts(result)}});
-    if (!o.request_id.empty()) requests::RequestLedger(*s.opened.store).close(o.request_id, "access report produced", s.when);
+    job.finish(run, "done", {{"rows", row_counts(result)}});
+    job.close_request(run, "access report produced");
     envelope.status = "ok";
-    out.json = report::access_json(envelope, policy, subject, result);
+    out.json = report::access_json(envelope, policy, run.ref(), result);
     out.json["request_id"] = request_json(o.request_id);
     out.text = report::access_text(policy, result);
     return out;
 }
 
 ExitStatus run_single(const AccessOptions& o, report::Envelope& envelope) {
-    auto session = open_session(o, envelope);
-    if (!session) return ExitStatus::invalid_policy;
-    auto named = parse_subject(session->policy(), *session->keys, o.subject);
-    auto out = access_one(*session, o, named, envelope);
+    auto job = SubjectJob::open("access", o.location, o.db, /*read_only=*/true, o.format, envelope);
+    if (!job) return ExitStatus::invalid_policy;
+    auto out = access_one(*job, o, job->name(o.subject), envelope);
     if (out.status != ExitStatus::ok) {
         print_error(out.message);
         print_report(o.format, out.json, out.text);
@@ -185,17 +122,17 @@ int severity(ExitStatus status) {
 
 ExitStatus run_batch(const AccessOptions& o, report::Envelope& envelope) {
     auto lines = read_subjects_file(o.subjects_file);
-    auto session = open_session(o, envelope);
-    if (!session) return ExitStatus::invalid_policy;
+    auto job = SubjectJob::open("access", o.location, o.db, /*read_only=*/true, o.format, envelope);
+    if (!job) return ExitStatus::invalid_policy;
     // Every line is checked before anyone's data is read.
     std::vector<NamedSubject> subjects;
-    for (const auto& line : lines) subjects.push_back(parse_subject_line(session->policy(), *session->keys, o.subjects_file, line));
+    for (const auto& line : lines) subjects.push_back(parse_subject_line(job->policy(), job->keys(), o.subjects_file, line));
     ExitStatus worst = ExitStatus::ok;
     for (std::size_t i = 0; i < subjects.size(); ++i) {
         report::Envelope one = envelope;
         one.started_at = std::chrono::system_clock::now();
         one.steady_start = std::chrono::steady_clock::now();
-        auto out = access_one(*session, o, subjects[i], one);
+        auto out = access_one(*job, o, subjects[i], one);
         if (out.status != ExitStatus::ok)
             print_error(o.subjects_file + ":" + std::to_string(lines[i].line) + ": " + out.message);
         std::cout << out.json.dump() << '\n' << std::flush;

@@ -59,9 +59,19 @@ void check_request_answers(requests::RequestLedger ledger, const SubjectRun& run
 
 }  // namespace
 
-SubjectRun SubjectJob::begin(const std::string& subject_option, const std::string& request_id, bool all_matches) {
+AmbiguousSubject::AmbiguousSubject(std::size_t matches)
+    : Error(ExitStatus::ambiguous_subject,
+            "the identity matches " + std::to_string(matches) +
+                " registered subjects; nothing was read (use --all-matches to act on all of them)"),
+      matches_(matches) {}
+
+NamedSubject SubjectJob::name(const std::string& subject_option) const {
+    return parse_subject(policy(), *keys_, subject_option);
+}
+
+SubjectRun SubjectJob::begin(const NamedSubject& subject, const std::string& request_id, bool all_matches) {
     SubjectRun run;
-    run.named = parse_subject(policy(), *keys_, subject_option);
+    run.named = subject;
     run.request_id = request_id;
     if (!request_id.empty()) check_request_answers(requests::RequestLedger(store()), run);
 
@@ -80,9 +90,7 @@ SubjectRun SubjectJob::begin(const std::string& subject_option, const std::strin
     run.match = graph::match_subject(database(), policy(), run.named.kind, run.named.normalized_value);
     if (run.match.root_matches > 1 && !all_matches) {
         finish(run, "failed", {{"ambiguous", run.match.root_matches}});
-        throw Error(ExitStatus::ambiguous_subject,
-                    "the identity matches " + std::to_string(run.match.root_matches) +
-                        " registered subjects; nothing was read (use --all-matches to act on all of them)");
+        throw AmbiguousSubject(run.match.root_matches);
     }
     return run;
 }

@@ -18,6 +18,7 @@
 #include "db/database.h"
 #include "graph/subject_rows.h"
 #include "report/access_report.h"
+#include "util/error.h"
 
 namespace dsr::cli {
 
@@ -31,6 +32,17 @@ struct SubjectRun {
     report::SubjectRef ref() const { return {named.pseudonym, named.kind, match.root_matches}; }
 };
 
+/// An identity that matched several registered subjects, without
+/// --all-matches: the job stops before reading their data.
+class AmbiguousSubject : public Error {
+public:
+    explicit AmbiguousSubject(std::size_t matches);
+    std::size_t matches() const { return matches_; }
+
+private:
+    std::size_t matches_;
+};
+
 class SubjectJob {
 public:
     /// Loads the policy, opens the state store, the keys and the policy's
@@ -40,10 +52,16 @@ public:
                                             const std::optional<std::string>& db_override, bool read_only,
                                             Format format, report::Envelope& envelope);
 
-    /// Names the subject, logs the intent, then finds the subject's root rows.
-    /// An ambiguous identity without `all_matches` is logged as failed and
-    /// thrown as dsr::Error(ambiguous_subject) before any of their data is read.
-    SubjectRun begin(const std::string& subject_option, const std::string& request_id, bool all_matches);
+    /// Parses `--subject KIND=VALUE` with the installation's pseudonym key.
+    NamedSubject name(const std::string& subject_option) const;
+
+    /// Logs the intent, then finds the subject's root rows. An ambiguous
+    /// identity without `all_matches` is logged as failed and thrown as
+    /// AmbiguousSubject before any of their data is read.
+    SubjectRun begin(const NamedSubject& subject, const std::string& request_id, bool all_matches);
+    SubjectRun begin(const std::string& subject_option, const std::string& request_id, bool all_matches) {
+        return begin(name(subject_option), request_id, all_matches);
+    }
 
     /// Logs the run's outcome (`done` or `failed`, with counts, never values) and signs the head.
     void finish(const SubjectRun& run, const std::string& phase, nlohmann::ordered_json summary);
@@ -52,6 +70,7 @@ public:
     void close_request(const SubjectRun& run, const std::string& resolution);
 
     const policy::Policy& policy() const { return *opened_.policy; }
+    const crypto::Keys& keys() const { return *keys_; }
     const policy::DatabaseRef& database_ref() const { return *database_ref_; }
     db::Database& database() { return *database_; }
     state::StateStore& store() { return *opened_.store; }
