@@ -169,9 +169,24 @@ status=0
 [ ! -e "$out/full.json" ] || fail "a failed export left a file at the output path"
 [ -z "$(ls -A "$out" | grep -v '^copy\.')" ] || fail "a failed export left files behind: $(ls -A "$out")"
 
+# --request: the export answers it; the request is closed and the audit entries carry it.
+request=$("$DSR" request open --policy "$policy" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys" --type export \
+  --subject customer_id=$cid --format json | jq -r .request.id)
+run_dsr 0 export "${common[@]}" --subject customer_id=$cid --request "$request" --output "$out/answer.json"
+expect_json '.request_id' "\"$request\""
+"$DSR" request show --policy "$policy" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys" --id "$request" --format json \
+  >"$DSR_TMP/request.json"
+[ "$(jq -r .request.status "$DSR_TMP/request.json")" = closed ] || fail "the export did not close its request"
+run_dsr 2 export "${common[@]}" --subject customer_id=$cid --request "$request" --output "$out/again.json"
+expect_stderr "already closed"
+[ ! -e "$out/again.json" ] || fail "an export for a closed request wrote a file"
+rm "$out/answer.json"
+
 # The audit log: intent and done per export, the failure recorded, never a value.
 "$DSR" audit show --state "$DSR_TMP/state.db" --format jsonl >"$DSR_TMP/audit.jsonl"
 [ "$(jq -r 'select(.command == "export" and .phase == "failed") | .seq' "$DSR_TMP/audit.jsonl" | wc -l)" -ge 1 ] ||
   fail "the failed export is not in the audit log"
+[ "$(jq -r "select(.command == \"export\" and .phase == \"done\" and .request_id == \"$request\") | .seq" "$DSR_TMP/audit.jsonl" | wc -l)" = 1 ] ||
+  fail "the answering export's audit entry lacks its request"
 grep -qF "$email" "$DSR_TMP/audit.jsonl" && fail "the audit log holds a value"
 echo "PASS: cli export"
