@@ -77,20 +77,7 @@ public:
     }
 
     void rename_to(const std::string& target, bool overwrite) {
-        if (overwrite) {
-            if (::rename(path_.c_str(), target.c_str()) != 0)
-                throw std::runtime_error("cannot rename " + path_ + " to " + target + ": " + errno_text());
-        } else if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) != 0) {
-            if (errno == EEXIST) throw UsageError(target + " already exists (use --force to replace it)");
-            if (errno != EINVAL && errno != ENOSYS)
-                throw std::runtime_error("cannot rename " + path_ + " to " + target + ": " + errno_text());
-            // File systems without RENAME_NOREPLACE: link() refuses to clobber too.
-            if (::link(path_.c_str(), target.c_str()) != 0) {
-                if (errno == EEXIST) throw UsageError(target + " already exists (use --force to replace it)");
-                throw std::runtime_error("cannot create " + target + ": " + errno_text());
-            }
-            ::unlink(path_.c_str());
-        }
+        move_into_place(path_, target, overwrite);
         path_.clear();
     }
 

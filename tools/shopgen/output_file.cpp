@@ -112,24 +112,29 @@ OutputFile::~OutputFile() {
     ::unlink((temp_ + "-journal").c_str());
 }
 
+void move_into_place(const std::string& temp, const std::string& target, bool overwrite) {
+    if (overwrite) {
+        if (::rename(temp.c_str(), target.c_str()) != 0)
+            throw std::runtime_error("cannot rename " + temp + " to " + target + ": " + errno_text());
+    } else if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) != 0) {
+        if (errno == EEXIST) throw UsageError(target + " already exists (use --force to replace it)");
+        if (errno != EINVAL && errno != ENOSYS)
+            throw std::runtime_error("cannot rename " + temp + " to " + target + ": " + errno_text());
+        // File systems without RENAME_NOREPLACE: link() refuses to clobber too.
+        if (::link(temp.c_str(), target.c_str()) != 0) {
+            if (errno == EEXIST) throw UsageError(target + " already exists (use --force to replace it)");
+            throw std::runtime_error("cannot create " + target + ": " + errno_text());
+        }
+        ::unlink(temp.c_str());
+    }
+}
+
 void OutputFile::commit() {
     fsync_path(temp_, O_RDONLY);
-    if (overwrite_) {
+    if (overwrite_)
         for (const char* suffix : kSidecars) ::unlink((target_ + suffix).c_str());
-        if (::rename(temp_.c_str(), target_.c_str()) != 0)
-            throw std::runtime_error("cannot rename " + temp_ + " to " + target_ + ": " + errno_text());
-    } else if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE) != 0) {
-        // The target may have appeared while we were generating.
-        if (errno == EEXIST) throw UsageError(target_ + " already exists (use --force to replace it)");
-        if (errno != EINVAL && errno != ENOSYS)
-            throw std::runtime_error("cannot rename " + temp_ + " to " + target_ + ": " + errno_text());
-        // File systems without RENAME_NOREPLACE: link() refuses to clobber too.
-        if (::link(temp_.c_str(), target_.c_str()) != 0) {
-            if (errno == EEXIST) throw UsageError(target_ + " already exists (use --force to replace it)");
-            throw std::runtime_error("cannot create " + target_ + ": " + errno_text());
-        }
-        ::unlink(temp_.c_str());
-    }
+    // The target may have appeared while we were generating.
+    move_into_place(temp_, target_, overwrite_);
     committed_ = true;
     disarm();
     fsync_path(directory_of(target_), O_RDONLY | O_DIRECTORY);

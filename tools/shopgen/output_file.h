@@ -13,6 +13,10 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Renames the finished `temp` to `target`. Without `overwrite`, an existing
+// target (even one that appeared meanwhile) is a UsageError, never clobbered.
+void move_into_place(const std::string& temp, const std::string& target, bool overwrite);
+
 class OutputFile {
 public:
     // Checks that `target` may be written (UsageError if it exists and
