@@ -26,5 +26,6 @@ void add_audit_commands(CLI::App& app, Commands& commands);    // cli/audit.cpp
 void add_request_commands(CLI::App& app, Commands& commands);  // cli/request.cpp
 void add_access_command(CLI::App& app, Commands& commands);    // cli/access.cpp
 void add_export_command(CLI::App& app, Commands& commands);    // cli/export.cpp
+void add_erase_command(CLI::App& app, Commands& commands);     // cli/erase.cpp
 
 }  // namespace dsr::cli

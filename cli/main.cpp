@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     dsr::cli::add_request_commands(app, commands);
     dsr::cli::add_access_command(app, commands);
     dsr::cli::add_export_command(app, commands);
+    dsr::cli::add_erase_command(app, commands);
 
     try {
         app.parse(argc, argv);

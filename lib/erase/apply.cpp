@@ -1,0 +1,151 @@
+#include "erase/apply.h"
+
+#include <map>
+#include <set>
+
+#include "util/error.h"
+
+namespace dsr::erase {
+
+namespace {
+
+constexpr std::size_t chunk_size = 500;
+
+std::string placeholders(std::size_t n) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+    return out;
+}
+
+template <typename T, typename F>
+void for_chunks(const std::vector<T>& items, F f) {
+    for (std::size_t i = 0; i < items.size(); i += chunk_size) {
+        auto end = std::min(items.size(), i + chunk_size);
+        f(std::vector<T>(items.begin() + static_cast<std::ptrdiff_t>(i), items.begin() + static_cast<std::ptrdiff_t>(end)));
+    }
+}
+
+[[noreturn]] void unexpected_change(const std::string& table, std::size_t planned, std::int64_t changed) {
+    throw Error(ExitStatus::database, table + ": the erasure planned to change " + std::to_string(planned) +
+                                          " rows in one statement but changed " + std::to_string(changed) +
+                                          "; rolled back, nothing was changed");
+}
+
+std::size_t delete_rows(db::Database& db, const TablePlan& tp) {
+    std::size_t statements = 0;
+    for_chunks(tp.deletes, [&](const std::vector<db::Value>& keys) {
+        auto changed = db.execute("DELETE FROM " + db.quote(tp.table->name) + " WHERE " + db.quote(tp.table->key) +
+                                      " IN (" + placeholders(keys.size()) + ")",
+                                  keys);
+        ++statements;
+        if (changed != static_cast<std::int64_t>(keys.size())) unexpected_change(tp.table->name, keys.size(), changed);
+    });
+    return statements;
+}
+
+std::size_t mask_rows(db::Database& db, const TablePlan& tp) {
+    if (tp.masks.empty()) return 0;
+    std::string sql = "UPDATE " + db.quote(tp.table->name) + " SET ";
+    for (std::size_t i = 0; i < tp.masks.size(); ++i) sql += (i ? ", " : "") + db.quote(tp.masks[i].column) + " = ?";
+    sql += " WHERE " + db.quote(tp.table->key) + " = ?";
+    std::size_t statements = 0;
+    for (const auto& row : tp.kept) {
+        if (!row.changes) continue;
+        std::vector<db::Value> params = row.values;
+        params.push_back(row.key);
+        auto changed = db.execute(sql, params);
+        ++statements;
+        if (changed != 1) unexpected_change(tp.table->name, 1, changed);
+    }
+    return statements;
+}
+
+std::size_t count_present(db::Database& db, const TablePlan& tp) {
+    std::size_t present = 0;
+    for_chunks(tp.deletes, [&](const std::vector<db::Value>& keys) {
+        db.query("SELECT count(*) FROM " + db.quote(tp.table->name) + " WHERE " + db.quote(tp.table->key) + " IN (" +
+                     placeholders(keys.size()) + ")",
+                 keys, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+                     present += static_cast<std::size_t>(std::get<std::int64_t>(row[0]));
+                 });
+    });
+    return present;
+}
+
+/// Kept rows read back by key: how many hold exactly their planned values.
+std::size_t count_kept_as_planned(db::Database& db, const TablePlan& tp) {
+    std::map<std::string, const KeptRow*> planned;
+    std::vector<db::Value> keys;
+    for (const auto& k : tp.kept) {
+        planned[key_text(k.key)] = &k;
+        keys.push_back(k.key);
+    }
+    std::string columns = db.quote(tp.table->key);
+    for (const auto& m : tp.masks) columns += ", " + db.quote(m.column);
+    std::size_t good = 0;
+    for_chunks(keys, [&](const std::vector<db::Value>& chunk) {
+        db.query("SELECT " + columns + " FROM " + db.quote(tp.table->name) + " WHERE " + db.quote(tp.table->key) +
+                     " IN (" + placeholders(chunk.size()) + ")",
+                 chunk, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+                     auto it = planned.find(key_text(row[0]));
+                     if (it == planned.end()) return;
+                     std::vector<db::Value> values(row.begin() + 1, row.end());
+                     if (values == it->second->values) ++good;
+                 });
+    });
+    return good;
+}
+
+/// Keys of the rows the subject graph finds in the table under `match`.
+void collect_found(db::Database& db, const policy::Policy& policy, const TablePlan& tp,
+                   const graph::SubjectMatch& match, std::set<std::string>& found) {
+    graph::read_subject_rows(db, policy, *tp.table, {tp.table->key}, match,
+                             [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+                                 found.insert(key_text(row[0]));
+                             });
+}
+
+TableCheck check_table(db::Database& db, const policy::Policy& policy, const TablePlan& tp,
+                       const graph::SubjectMatch& before, const graph::SubjectMatch& again) {
+    TableCheck check;
+    check.table = tp.table->name;
+    check.not_deleted = count_present(db, tp);
+    check.kept = count_kept_as_planned(db, tp);
+    check.wrong_values = tp.kept.size() - check.kept;
+    std::set<std::string> found, kept;
+    collect_found(db, policy, tp, before, found);
+    collect_found(db, policy, tp, again, found);
+    for (const auto& k : tp.kept) kept.insert(key_text(k.key));
+    for (const auto& k : found)
+        if (!kept.contains(k)) ++check.unexpected;
+    return check;
+}
+
+}  // namespace
+
+std::size_t execute_plan(db::Database& db, const ErasurePlan& plan) {
+    std::size_t statements = 0;
+    // Deletes before updates in each table: a deleted row's UNIQUE value is
+    // free before a masked row might take it.
+    for (const auto& tp : plan.tables) {
+        statements += delete_rows(db, tp);
+        statements += mask_rows(db, tp);
+    }
+    return statements;
+}
+
+Verification verify_erasure(db::Database& db, const policy::Policy& policy, const ErasurePlan& plan,
+                            const graph::SubjectMatch& before, const graph::SubjectMatch& again) {
+    Verification v;
+    v.performed = true;
+    v.passed = true;
+    for (const auto& tp : plan.tables) {
+        auto check = check_table(db, policy, tp, before, again);
+        if (check.not_deleted || check.wrong_values || check.unexpected) v.passed = false;
+        v.remaining += check.kept + check.unexpected;
+        v.tables.push_back(std::move(check));
+    }
+    return v;
+}
+
+}  // namespace dsr::erase

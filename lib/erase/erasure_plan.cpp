@@ -1,0 +1,440 @@
+#include "erase/erasure_plan.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "erase/masks.h"
+#include "jobs/access.h"
+#include "util/error.h"
+#include "util/sha256.h"
+
+namespace dsr::erase {
+
+namespace {
+
+/// Keys per statement: well under SQLite's limit on bound parameters.
+constexpr std::size_t chunk_size = 500;
+/// How far a chain of ON DELETE CASCADE through unlisted tables is followed.
+constexpr int max_cascade_depth = 8;
+
+enum class Fate { remove, mask, hold, parent };
+
+std::string_view fate_name(Fate f) {
+    switch (f) {
+        case Fate::remove: return "delete";
+        case Fate::mask: return "mask";
+        case Fate::hold: return "hold";
+        case Fate::parent: return "parent";
+    }
+    return "";
+}
+
+std::string placeholders(std::size_t n) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+    return out;
+}
+
+std::vector<std::vector<db::Value>> chunks(const std::vector<db::Value>& keys) {
+    std::vector<std::vector<db::Value>> out;
+    for (std::size_t i = 0; i < keys.size(); i += chunk_size)
+        out.emplace_back(keys.begin() + static_cast<std::ptrdiff_t>(i),
+                         keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), i + chunk_size)));
+    return out;
+}
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+    if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+/// The columns read for one table: its key, the columns its children refer
+/// to, its own references to parents, and its masked columns.
+std::vector<std::string> columns_to_read(const ErasureOrder& order, const ErasureStep& step) {
+    std::vector<std::string> columns{step.table->key};
+    for (const auto& other : order.steps)
+        for (const auto& r : other.parents)
+            if (r.parent_table == step.table->name) add_unique(columns, r.parent_column);
+    for (const auto& r : step.parents) add_unique(columns, r.column);
+    if (step.table->erasure)
+        for (const auto& m : step.table->erasure->masks) add_unique(columns, m.column);
+    return columns;
+}
+
+ColumnShape shape_of(const db::TableInfo* info, const policy::Table& table, const std::string& column) {
+    ColumnShape shape;
+    if (const auto* c = info ? info->find_column(column) : nullptr) {
+        shape.type = c->type_class;
+        shape.not_null = c->not_null || c->primary_key;
+        shape.unique = c->unique;
+    }
+    auto own = [&](const policy::Timestamp& ts) { return ts.table.empty() && ts.column == column; };
+    if (table.erasure && table.erasure->hold && own(table.erasure->hold->timestamp))
+        shape.time_format = table.erasure->hold->timestamp.format;
+    else if (table.retention && own(table.retention->timestamp))
+        shape.time_format = table.retention->timestamp.format;
+    return shape;
+}
+
+/// Hold ends per key, as `dsr access` computes them (one statement per table).
+std::map<std::string, std::map<std::string, std::optional<CivilDate>>> hold_ends_by_key(
+    db::Database& db, const policy::Policy& policy, const std::string& database_name, const graph::SubjectMatch& match,
+    std::chrono::system_clock::time_point now) {
+    jobs::AccessSettings settings;
+    settings.now = now;
+    settings.all_time = true;  // erasure covers every row, whatever a look-back would show
+    auto data = jobs::read_subject_data(db, database_name, policy, match, settings);
+    std::map<std::string, std::map<std::string, std::optional<CivilDate>>> out;
+    for (const auto& t : data.tables) {
+        if (t.hold_ends.empty()) continue;
+        auto& ends = out[t.table->name];
+        for (std::size_t i = 0; i < t.rows.size(); ++i) ends[key_text(t.rows[i][0])] = t.hold_ends[i];
+    }
+    return out;
+}
+
+class Planner {
+public:
+    Planner(db::Database& db, const policy::Policy& policy, const std::string& database_name, const db::Schema& schema,
+            const ErasureOrder& order, const graph::SubjectMatch& match, const crypto::SecretBytes& key,
+            const PlanSettings& settings)
+        : db_(db), policy_(policy), database_name_(database_name), schema_(schema), order_(order), match_(match),
+          key_(key) {
+        plan_.today = CivilDate{std::chrono::floor<std::chrono::days>(settings.now)};
+        hold_ends_ = hold_ends_by_key(db, policy, database_name, match, settings.now);
+    }
+
+    ErasurePlan run() {
+        for (const auto& step : order_.steps) plan_table(step);
+        for (std::size_t i = 0; i < order_.steps.size(); ++i) plan_cascades(order_.steps[i], plan_.tables[i]);
+        collect_categories();
+        plan_.digest = sha256_hex(digest_input_);
+        return std::move(plan_);
+    }
+
+private:
+    db::Database& db_;
+    const policy::Policy& policy_;
+    const std::string& database_name_;
+    const db::Schema& schema_;
+    const ErasureOrder& order_;
+    const graph::SubjectMatch& match_;
+    const crypto::SecretBytes& key_;
+    ErasurePlan plan_;
+    std::map<std::string, std::map<std::string, std::optional<CivilDate>>> hold_ends_;
+    /// For each parent table and column, the values kept rows refer to, and which tables keep them.
+    std::map<std::string, std::map<std::string, std::set<std::string>>> kept_refs_;
+    std::map<std::string, std::vector<std::string>> kept_by_;
+    std::string digest_input_;
+
+    void digest(std::string_view part) { digest_input_ += std::to_string(part.size()) + ":" + std::string(part); }
+
+    void plan_table(const ErasureStep& step) {
+        const auto& table = *step.table;
+        TablePlan tp;
+        tp.table = &table;
+        if (table.erasure) tp.masks = table.erasure->masks;
+        auto columns = columns_to_read(order_, step);
+        std::map<std::optional<CivilDate>, std::size_t> ends;
+        digest(table.name);
+        graph::read_subject_rows(db_, policy_, table, columns, match_,
+                                 [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+                                     ++tp.matched;
+                                     Fate fate = fate_of(step, columns, row, ends);
+                                     digest_row(row, fate);
+                                     if (fate == Fate::remove) {
+                                         tp.deletes.push_back(row[0]);
+                                         return;
+                                     }
+                                     keep(step, columns, row, tp);
+                                     if (fate == Fate::hold) ++tp.held;
+                                     if (fate == Fate::parent) ++tp.kept_as_parent;
+                                 });
+        for (const auto& [date, rows] : ends) tp.hold_ends.push_back({date, rows});
+        // std::map puts nullopt first; an unknown end reads best last.
+        std::stable_partition(tp.hold_ends.begin(), tp.hold_ends.end(), [](const HoldEnd& h) { return h.ends_on.has_value(); });
+        if (tp.kept_as_parent) tp.kept_for = kept_by_[table.name];
+        plan_.tables.push_back(std::move(tp));
+    }
+
+    void digest_row(const std::vector<db::Value>& row, Fate fate) {
+        for (const auto& v : row) digest(key_text(v));
+        digest(fate_name(fate));
+    }
+
+    Fate fate_of(const ErasureStep& step, const std::vector<std::string>& columns, const std::vector<db::Value>& row,
+                 std::map<std::optional<CivilDate>, std::size_t>& ends) {
+        const auto& table = *step.table;
+        if (table.erasure && table.erasure->action == policy::ErasureAction::mask) return Fate::mask;
+        if (table.erasure && table.erasure->hold) {
+            auto end = hold_end(table.name, row[0]);
+            if (!end || plan_.today < *end) {
+                ++ends[end];
+                return Fate::hold;
+            }
+        }
+        return referred_by_kept_row(table.name, columns, row) ? Fate::parent : Fate::remove;
+    }
+
+    std::optional<CivilDate> hold_end(const std::string& table, const db::Value& key) const {
+        auto t = hold_ends_.find(table);
+        if (t == hold_ends_.end()) return std::nullopt;
+        auto it = t->second.find(key_text(key));
+        return it == t->second.end() ? std::nullopt : it->second;
+    }
+
+    bool referred_by_kept_row(const std::string& table, const std::vector<std::string>& columns,
+                              const std::vector<db::Value>& row) const {
+        auto refs = kept_refs_.find(table);
+        if (refs == kept_refs_.end()) return false;
+        for (const auto& [column, values] : refs->second) {
+            auto at = std::find(columns.begin(), columns.end(), column) - columns.begin();
+            if (static_cast<std::size_t>(at) < row.size() && values.contains(key_text(row[static_cast<std::size_t>(at)])))
+                return true;
+        }
+        return false;
+    }
+
+    /// A kept row: its masked values, and the parent rows it keeps.
+    void keep(const ErasureStep& step, const std::vector<std::string>& columns, const std::vector<db::Value>& row,
+              TablePlan& tp) {
+        KeptRow kept{row[0], {}, false};
+        std::vector<db::Value> current;
+        for (const auto& m : tp.masks) {
+            auto at = static_cast<std::size_t>(std::find(columns.begin(), columns.end(), m.column) - columns.begin());
+            current.push_back(row[at]);
+        }
+        kept.values = masked_values(*step.table, tp.masks, current, row[0]);
+        kept.changes = kept.values != current;
+        if (kept.changes) ++tp.masked;
+        tp.kept.push_back(std::move(kept));
+        for (const auto& r : step.parents) {
+            auto at = static_cast<std::size_t>(std::find(columns.begin(), columns.end(), r.column) - columns.begin());
+            if (std::holds_alternative<std::monostate>(row[at])) continue;
+            kept_refs_[r.parent_table][r.parent_column].insert(key_text(row[at]));
+            add_unique(kept_by_[r.parent_table], step.table->name);
+        }
+    }
+
+    /// A row erased before keeps its masked values: a recognisable mask
+    /// already in place says so, and then values whose form cannot be
+    /// recognised (random, pseudonymised numbers) are left as they are too.
+    std::vector<db::Value> masked_values(const policy::Table& table, const std::vector<policy::Mask>& masks,
+                                         const std::vector<db::Value>& current, const db::Value& key) {
+        const auto* info = schema_.find_table(table.name);
+        std::vector<ColumnShape> shapes;
+        std::vector<std::optional<bool>> forms;
+        bool any_known = false, all_known_masked = true;
+        for (std::size_t i = 0; i < masks.size(); ++i) {
+            shapes.push_back(shape_of(info, table, masks[i].column));
+            forms.push_back(in_masked_form(masks[i], shapes[i], current[i]));
+            if (forms[i] && !std::holds_alternative<std::monostate>(current[i])) any_known = true;
+            if (forms[i] == false) all_known_masked = false;
+        }
+        bool erased_before = any_known && all_known_masked;
+        std::vector<db::Value> out;
+        for (std::size_t i = 0; i < masks.size(); ++i) {
+            if (forms[i] == true || (!forms[i] && erased_before)) {
+                out.push_back(current[i]);
+                continue;
+            }
+            out.push_back(fresh_mask(table, masks[i], shapes[i], current[i], key));
+        }
+        return out;
+    }
+
+    db::Value fresh_mask(const policy::Table& table, const policy::Mask& mask, const ColumnShape& shape,
+                         const db::Value& current, const db::Value& key) {
+        RowRef row{table.name, key};
+        if (mask.method == policy::MaskMethod::null && shape.not_null)
+            throw Error(ExitStatus::invalid_policy, "mask null on " + table.name + "." + mask.column +
+                                                        ", which is NOT NULL: the erasure would fail (see dsr policy check)");
+        auto value = mask_value(mask, shape, current, key_, row);
+        if (mask.method == policy::MaskMethod::pseudonymize && shape.unique && taken_by_other_row(table, mask.column, value, key))
+            value = row_pseudonym(current, key_, row);
+        return value;
+    }
+
+    /// A UNIQUE column's plain pseudonym may already be the value of an
+    /// earlier erased row (the same email, registered again).
+    bool taken_by_other_row(const policy::Table& table, const std::string& column, const db::Value& value,
+                            const db::Value& key) {
+        bool taken = false;
+        db_.query("SELECT 1 FROM " + db_.quote(table.name) + " WHERE " + db_.quote(column) + " = ? AND " +
+                      db_.quote(table.key) + " <> ? LIMIT 1",
+                  {value, key}, [&](const std::vector<std::string>&, const std::vector<db::Value>&) { taken = true; });
+        return taken;
+    }
+
+    // --- what the database will do on its own ---------------------------------
+
+    void plan_cascades(const ErasureStep& step, TablePlan& tp) {
+        if (tp.deletes.empty()) return;
+        for (const auto& dependent : step.dependents) {
+            for (const auto& keys : chunks(tp.deletes)) {
+                std::string condition = db_.quote(step.table->key) + " IN (" + placeholders(keys.size()) + ")";
+                follow(dependent, step.table->name, condition, keys, 1, tp);
+            }
+        }
+        merge_cascades(tp);
+        for (const auto& c : tp.cascades) digest(c.via.table + "." + c.via.column + "=" + std::to_string(c.rows));
+    }
+
+    /// Rows of `ref.table` that point at the rows of `parent` selected by
+    /// `condition`, and what happens to them.
+    void follow(const Reference& ref, const std::string& parent, const std::string& condition,
+                const std::vector<db::Value>& params, int depth, TablePlan& tp) {
+        std::string referring = db_.quote(ref.column) + " IN (SELECT " + db_.quote(ref.parent_column) + " FROM " +
+                                db_.quote(parent) + " WHERE " + condition + ")";
+        std::size_t rows = outside_plan(ref, referring, params, depth);
+        if (rows == 0) return;
+        const bool listed = listed_here(ref.table);
+        if (ref.on_delete == "CASCADE" && listed)
+            refuse(ref, rows, "ON DELETE CASCADE would remove them though they belong to someone else");
+        if (ref.on_delete != "CASCADE" && ref.on_delete != "SET NULL" && ref.on_delete != "SET DEFAULT")
+            refuse(ref, rows, "ON DELETE " + ref.on_delete + " would make the erasure fail");
+        tp.cascades.push_back({ref, rows, depth});
+        if (ref.on_delete != "CASCADE") return;
+        if (depth >= max_cascade_depth)
+            throw Error(ExitStatus::invalid_policy, "ON DELETE CASCADE chains deeper than " +
+                                                        std::to_string(max_cascade_depth) + " tables from " + ref.table +
+                                                        "; list these tables in the policy");
+        for (const auto& next : dependents_of(schema_, ref.table))
+            follow(next, ref.table, referring, params, depth + 1, tp);
+    }
+
+    bool listed_here(const std::string& table) const {
+        const auto* t = policy_.find_table(table);
+        return t && t->database == database_name_;
+    }
+
+    /// How many referring rows the plan does not delete itself first.
+    std::size_t outside_plan(const Reference& ref, const std::string& referring, const std::vector<db::Value>& params,
+                             int depth) {
+        const auto* listed = depth == 1 && listed_here(ref.table) ? policy_.find_table(ref.table) : nullptr;
+        if (!listed) {
+            std::size_t n = 0;
+            db_.query("SELECT count(*) FROM " + db_.quote(ref.table) + " WHERE " + referring, params,
+                      [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+                          n = static_cast<std::size_t>(std::get<std::int64_t>(row[0]));
+                      });
+            return n;
+        }
+        std::set<std::string> deleted;
+        for (const auto& tp : plan_.tables)
+            if (tp.table == listed)
+                for (const auto& k : tp.deletes) deleted.insert(key_text(k));
+        std::size_t n = 0;
+        db_.query("SELECT " + db_.quote(listed->key) + " FROM " + db_.quote(ref.table) + " WHERE " + referring, params,
+                  [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+                      if (!deleted.contains(key_text(row[0]))) ++n;
+                  });
+        return n;
+    }
+
+    [[noreturn]] void refuse(const Reference& ref, std::size_t rows, const std::string& why) {
+        std::string whose = listed_here(ref.table) ? "" : " (a table the policy does not list)";
+        throw Error(ExitStatus::invalid_policy,
+                    std::to_string(rows) + " rows of " + ref.table + whose + " refer through " + ref.column + " to " +
+                        ref.parent_table + " rows this erasure deletes, and are not part of it: " + why +
+                        "; nothing was changed (list the table in the policy, or resolve those rows first)");
+    }
+
+    static void merge_cascades(TablePlan& tp) {
+        std::vector<Cascade> merged;
+        for (const auto& c : tp.cascades) {
+            auto it = std::find_if(merged.begin(), merged.end(), [&](const Cascade& m) {
+                return m.via.table == c.via.table && m.via.column == c.via.column && m.depth == c.depth;
+            });
+            if (it == merged.end()) merged.push_back(c);
+            else it->rows += c.rows;
+        }
+        tp.cascades = std::move(merged);
+    }
+
+    void collect_categories() {
+        std::set<std::string> erased;
+        for (const auto& tp : plan_.tables) {
+            if (!tp.deletes.empty())
+                for (const auto& c : tp.table->columns) erased.insert(c.category);
+            if (!tp.kept.empty())
+                for (const auto& m : tp.masks)
+                    if (const auto* c = tp.table->find_column(m.column)) erased.insert(c->category);
+        }
+        for (const auto& c : policy_.categories)
+            if (erased.contains(c.name)) plan_.erased_categories.push_back(c.name);
+    }
+};
+
+}  // namespace
+
+std::string key_text(const db::Value& value) {
+    if (const auto* s = std::get_if<std::string>(&value)) return "t" + *s;
+    if (const auto* i = std::get_if<std::int64_t>(&value)) return "i" + std::to_string(*i);
+    if (const auto* d = std::get_if<double>(&value)) {
+        char text[32];
+        auto end = std::to_chars(text, text + sizeof text, *d).ptr;  // shortest exact form
+        return "r" + std::string(text, end);
+    }
+    if (const auto* b = std::get_if<db::Blob>(&value)) return "b" + std::string(b->bytes.begin(), b->bytes.end());
+    return "n";
+}
+
+std::size_t TablePlan::cascaded() const {
+    return std::accumulate(cascades.begin(), cascades.end(), std::size_t{0},
+                           [](std::size_t n, const Cascade& c) { return n + c.rows; });
+}
+
+namespace {
+template <typename F>
+std::size_t sum(const std::vector<TablePlan>& tables, F f) {
+    return std::accumulate(tables.begin(), tables.end(), std::size_t{0},
+                           [&](std::size_t n, const TablePlan& t) { return n + f(t); });
+}
+}  // namespace
+
+std::size_t ErasurePlan::matched() const { return sum(tables, [](const TablePlan& t) { return t.matched; }); }
+std::size_t ErasurePlan::deleted() const { return sum(tables, [](const TablePlan& t) { return t.deletes.size(); }); }
+std::size_t ErasurePlan::masked() const { return sum(tables, [](const TablePlan& t) { return t.masked; }); }
+std::size_t ErasurePlan::held() const {
+    return sum(tables, [](const TablePlan& t) { return t.held + t.kept_as_parent; });
+}
+std::size_t ErasurePlan::cascaded() const { return sum(tables, [](const TablePlan& t) { return t.cascaded(); }); }
+std::size_t ErasurePlan::changes() const { return deleted() + masked() + cascaded(); }
+
+ErasurePlan make_plan(db::Database& db, const policy::Policy& policy, const std::string& database_name,
+                      const db::Schema& schema, const ErasureOrder& order, const graph::SubjectMatch& match,
+                      const crypto::SecretBytes& key, const PlanSettings& settings) {
+    return Planner(db, policy, database_name, schema, order, match, key, settings).run();
+}
+
+void include_erased_rows(db::Database& db, const policy::Policy& policy, const crypto::SecretBytes& key,
+                         graph::SubjectMatch& match) {
+    auto known = match.identity_values;
+    std::set<std::string> roots;
+    for (const auto& [table, keys] : match.root_keys)
+        for (const auto& k : keys) roots.insert(table + "\n" + key_text(k));
+    for (const auto& [kind, values] : known) {
+        const auto* identity = policy.find_identity(kind);
+        const auto* root = identity ? policy.find_table(identity->table) : nullptr;
+        bool pseudonymized = root && root->erasure &&
+                             std::any_of(root->erasure->masks.begin(), root->erasure->masks.end(), [&](const policy::Mask& m) {
+                                 return m.column == identity->column && m.method == policy::MaskMethod::pseudonymize;
+                             });
+        for (const auto& value : values) {
+            std::string masked = pseudonym_text(value, key);
+            match.identity_values[kind].insert(masked);
+            if (!pseudonymized) continue;
+            auto earlier = graph::match_subject(db, policy, kind, masked);
+            for (const auto& [table, keys] : earlier.root_keys)
+                for (const auto& k : keys)
+                    if (roots.insert(table + "\n" + key_text(k)).second) match.root_keys[table].push_back(k);
+            for (const auto& [other_kind, other_values] : earlier.identity_values)
+                match.identity_values[other_kind].insert(other_values.begin(), other_values.end());
+        }
+    }
+}
+
+}  // namespace dsr::erase
