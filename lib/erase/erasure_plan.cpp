@@ -124,9 +124,10 @@ private:
     const crypto::SecretBytes& key_;
     ErasurePlan plan_;
     std::map<std::string, std::map<std::string, std::optional<CivilDate>>> hold_ends_;
-    /// For each parent table and column, the values kept rows refer to, and which tables keep them.
-    std::map<std::string, std::map<std::string, std::set<std::string>>> kept_refs_;
-    std::map<std::string, std::vector<std::string>> kept_by_;
+    /// For each parent table and column, the values kept rows refer to, and the tables of those kept rows.
+    std::map<std::string, std::map<std::string, std::map<std::string, std::vector<std::string>>>> kept_refs_;
+    /// The tables whose kept rows keep rows of this one, for the report.
+    std::vector<std::string> kept_for_;
     std::string digest_input_;
 
     void digest(std::string_view part) { digest_input_ += std::to_string(part.size()) + ":" + std::string(part); }
@@ -155,7 +156,8 @@ private:
         for (const auto& [date, rows] : ends) tp.hold_ends.push_back({date, rows});
         // std::map puts nullopt first; an unknown end reads best last.
         std::stable_partition(tp.hold_ends.begin(), tp.hold_ends.end(), [](const HoldEnd& h) { return h.ends_on.has_value(); });
-        if (tp.kept_as_parent) tp.kept_for = kept_by_[table.name];
+        tp.kept_for = std::move(kept_for_);
+        kept_for_.clear();
         plan_.tables.push_back(std::move(tp));
     }
 
@@ -175,7 +177,9 @@ private:
                 return Fate::hold;
             }
         }
-        return referred_by_kept_row(table.name, columns, row) ? Fate::parent : Fate::remove;
+        auto referring = referring_kept_tables(table.name, columns, row);
+        for (const auto& t : referring) add_unique(kept_for_, t);
+        return referring.empty() ? Fate::remove : Fate::parent;
     }
 
     std::optional<CivilDate> hold_end(const std::string& table, const db::Value& key) const {
@@ -185,16 +189,20 @@ private:
         return it == t->second.end() ? std::nullopt : it->second;
     }
 
-    bool referred_by_kept_row(const std::string& table, const std::vector<std::string>& columns,
-                              const std::vector<db::Value>& row) const {
+    /// The tables whose kept rows refer to this row (empty: none does).
+    std::vector<std::string> referring_kept_tables(const std::string& table, const std::vector<std::string>& columns,
+                                                   const std::vector<db::Value>& row) const {
+        std::vector<std::string> tables;
         auto refs = kept_refs_.find(table);
-        if (refs == kept_refs_.end()) return false;
+        if (refs == kept_refs_.end()) return tables;
         for (const auto& [column, values] : refs->second) {
-            auto at = std::find(columns.begin(), columns.end(), column) - columns.begin();
-            if (static_cast<std::size_t>(at) < row.size() && values.contains(key_text(row[static_cast<std::size_t>(at)])))
-                return true;
+            auto at = static_cast<std::size_t>(std::find(columns.begin(), columns.end(), column) - columns.begin());
+            if (at >= row.size()) continue;
+            auto it = values.find(key_text(row[at]));
+            if (it != values.end())
+                for (const auto& t : it->second) add_unique(tables, t);
         }
-        return false;
+        return tables;
     }
 
     /// A kept row: its masked values, and the parent rows it keeps.
@@ -213,8 +221,7 @@ private:
         for (const auto& r : step.parents) {
             auto at = static_cast<std::size_t>(std::find(columns.begin(), columns.end(), r.column) - columns.begin());
             if (std::holds_alternative<std::monostate>(row[at])) continue;
-            kept_refs_[r.parent_table][r.parent_column].insert(key_text(row[at]));
-            add_unique(kept_by_[r.parent_table], step.table->name);
+            add_unique(kept_refs_[r.parent_table][r.parent_column][key_text(row[at])], step.table->name);
         }
     }
 
