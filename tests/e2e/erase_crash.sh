@@ -1,0 +1,147 @@
+# `dsr erase` killed at every point: with DSR_FAULT=K the process SIGKILLs
+# itself right after its K-th data-changing statement (the commit counts as
+# one), for every K from 1 to the number of statements + 1, in rollback-
+# journal and in WAL mode; then real `kill -9` at random moments of a long
+# erasure. After each: integrity_check and foreign_key_check are clean; the
+# whole database (a logical dump) is exactly as before, or exactly as after
+# a complete erasure — the subject fully present or fully erased, every
+# other row identical; the audit log shows the interrupted intent; a re-run
+# completes, refers to it, and leaves the database as after.
+source "$DSR_SOURCE/tests/e2e/lib.sh"
+base="$DSR_TMP/base.db"
+make_shop "$base" 300
+"$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
+export DSR_NOW=2026-11-20T10:00:00Z
+work="$DSR_TMP/work.db"
+state="$DSR_TMP/state.db"
+erase_args() { echo --policy "$SHOP_POLICY" --db "$work" --state "$state" --keys "$DSR_TMP/keys" --yes --format json; }
+dump() { sqlite3 "$1" .dump; }
+
+# A customer with several orders, some of them under the tax hold.
+cid=$(sqlite3 "$base" "SELECT customer_id FROM orders WHERE customer_id IS NOT NULL GROUP BY customer_id
+                       HAVING count(*) >= 3 AND max(placed_at) > '2017' ORDER BY customer_id LIMIT 1")
+[ -n "$cid" ] || fail "fixture: no customer with three orders"
+
+# fresh MODE: the work database as the base, in journal MODE, and an empty state store.
+fresh() {
+  rm -f "$work" "$work-wal" "$work-shm" "$work-journal" "$state" "$state-wal" "$state-shm"
+  cp "$base" "$work"
+  sqlite3 "$work" "PRAGMA journal_mode = $1" >/dev/null
+}
+
+# check_whole LABEL: the database is intact and exactly before or after; prints which.
+check_whole() {
+  local integrity fk now
+  integrity=$(sqlite3 "$work" "PRAGMA integrity_check")
+  [ "$integrity" = ok ] || fail "$1: integrity_check: $integrity"
+  fk=$(sqlite3 "$work" "PRAGMA foreign_key_check")
+  [ -z "$fk" ] || fail "$1: foreign_key_check: $fk"
+  now=$(dump "$work")
+  if [ "$now" = "$(cat "$DSR_TMP/before.sql")" ]; then echo before
+  elif [ "$now" = "$(cat "$DSR_TMP/after.sql")" ]; then echo after
+  else
+    diff <(cat "$DSR_TMP/before.sql") <(echo "$now") | head -5 >&2
+    fail "$1: the database is neither as before nor as after the erasure"
+  fi
+}
+
+# check_rerun LABEL: the audit log shows one interrupted erase intent; a
+# re-run completes, its intent refers to it, and the database is as after.
+check_rerun() {
+  "$DSR" audit show --state "$state" --format jsonl >"$DSR_TMP/audit.jsonl"
+  local intent
+  intent=$(jq -s -c '[.[] | select(.command == "erase")] | if length == 1 and .[0].phase == "intent" then .[0].seq else "bad" end' \
+    "$DSR_TMP/audit.jsonl")
+  [ "$intent" != '"bad"' ] || fail "$1: the audit log does not show the interrupted intent: $(cat "$DSR_TMP/audit.jsonl")"
+  local status=0
+  # shellcheck disable=SC2046
+  "$DSR" erase $(erase_args) --subject customer_id=$cid >"$DSR_TMP/rerun.json" 2>"$DSR_TMP/rerun.err" || status=$?
+  [ "$status" -eq 7 ] || fail "$1: the re-run exited $status: $(cat "$DSR_TMP/rerun.err")"
+  jq -e '.verification.passed' "$DSR_TMP/rerun.json" >/dev/null || fail "$1: the re-run's verification failed"
+  "$DSR" audit show --state "$state" --format jsonl >"$DSR_TMP/audit.jsonl"
+  jq -s -e --argjson first "$intent" '[.[] | select(.command == "erase")] |
+      length == 3 and .[1].phase == "intent" and .[1].refers_to == $first and
+      .[2].phase == "done" and .[2].refers_to == .[1].seq' "$DSR_TMP/audit.jsonl" >/dev/null ||
+    fail "$1: the re-run's audit entries do not refer to the interrupted attempt: $(cat "$DSR_TMP/audit.jsonl")"
+  [ "$(check_whole "$1 re-run")" = after ] || fail "$1: the re-run did not leave the database as after"
+  [ ! -s "$work-wal" ] || fail "$1: the re-run left a non-empty write-ahead log"
+}
+
+for mode in delete wal; do
+  # The reference: a complete erasure, its statement count and the state after.
+  fresh $mode
+  dump "$work" >"$DSR_TMP/before.sql"
+  # shellcheck disable=SC2046
+  run_dsr 7 erase $(erase_args) --subject customer_id=$cid
+  statements=$(jq .erasure.statements "$DSR_TMP/out.json")
+  [ "$statements" -ge 5 ] || fail "fixture: only $statements statements"
+  dump "$work" >"$DSR_TMP/after.sql"
+  cmp -s "$DSR_TMP/before.sql" "$DSR_TMP/after.sql" && fail "fixture: the reference erasure changed nothing"
+  commit=$((statements + 1))
+
+  for k in $(seq 1 $((commit + 1))); do
+    fresh $mode
+    status=0
+    # The group's stderr hides bash's own "Killed" notice.
+    # shellcheck disable=SC2046
+    { DSR_FAULT=$k "$DSR" erase $(erase_args) --subject customer_id=$cid >"$DSR_TMP/k.json" 2>"$DSR_TMP/k.err"; } 2>/dev/null ||
+      status=$?
+    if [ "$k" -le "$commit" ]; then
+      [ "$status" -eq 137 ] || fail "$mode K=$k: exited $status, expected to be killed (137)"
+      state_now=$(check_whole "$mode K=$k")
+      if [ "$k" -lt "$commit" ]; then want=before; else want=after; fi
+      [ "$state_now" = "$want" ] || fail "$mode K=$k: the database is as $state_now, expected $want"
+      check_rerun "$mode K=$k"
+    else
+      # One more than there are statements: the job runs to the end.
+      [ "$status" -eq 7 ] || fail "$mode K=$k: exited $status, expected 7: $(cat "$DSR_TMP/k.err")"
+      [ "$(check_whole "$mode K=$k")" = after ] || fail "$mode K=$k: not as after"
+    fi
+  done
+  echo "erase_crash: $mode mode: killed after each of $commit statements, all whole" >&2
+done
+
+# --- real SIGKILLs at random moments of a long erasure ---------------------------
+# A guest with thousands of orders under the hold: one UPDATE per held order
+# and per payment, so the erasure runs long enough to be hit mid-way.
+big=big.spender@example.com
+sqlite3 "$base" "
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+  INSERT INTO orders (customer_id, email, placed_at, status, total_cents, currency)
+    SELECT NULL, '$big', strftime('%Y-%m-%dT%H:%M:%SZ', '2025-01-01', '+' || i || ' minutes'), 'delivered', 1000 + i, 'EUR' FROM n;
+  INSERT INTO payments (order_id, method, card_token, card_last4, amount_cents, paid_at, status)
+    SELECT id, 'card', 'tok_' || id, '4242', total_cents, placed_at, 'captured' FROM orders WHERE email = '$big';
+  INSERT INTO shipments (order_id, carrier, tracking_number, ship_to_name, ship_to_line1, ship_to_city, ship_to_postcode, ship_to_country, shipped_at)
+    SELECT id, 'An Post', 'TRK' || id, 'Big Spender', '1 Main St', 'Dublin', 'D02 X285', 'IE', placed_at FROM orders WHERE email = '$big';"
+cid=
+erase_big() { "$DSR" erase $(erase_args) --subject "email=$big"; }
+fresh delete
+dump "$work" >"$DSR_TMP/before.sql"
+start=$(date +%s%N)
+erase_big >"$DSR_TMP/out.json" 2>"$DSR_TMP/err.txt" || [ $? -eq 7 ] || fail "the long erasure failed: $(cat "$DSR_TMP/err.txt")"
+took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+dump "$work" >"$DSR_TMP/after.sql"
+echo "erase_crash: the long erasure ran $(jq .erasure.statements "$DSR_TMP/out.json") statements in ${took_ms} ms" >&2
+seen_before=0 seen_after=0
+# Delays up to half as long again as the erasure: some kills land after it.
+for attempt in 1 2 3 4 5 6 7 8; do
+  fresh delete
+  delay_ms=$(( RANDOM % (took_ms * 3 / 2 + 1) ))
+  {
+    # exec: $! is dsr itself, not a subshell that would die alone.
+    # shellcheck disable=SC2046
+    (exec "$DSR" erase $(erase_args) --subject "email=$big" >/dev/null 2>&1) &
+    pid=$!
+    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  } 2>/dev/null
+  result=$(check_whole "kill -9 after ${delay_ms} ms")
+  [ "$result" = before ] && seen_before=$((seen_before + 1))
+  [ "$result" = after ] && seen_after=$((seen_after + 1))
+  status=0
+  erase_big >"$DSR_TMP/rerun.json" 2>"$DSR_TMP/rerun.err" || status=$?
+  [ "$status" -eq 7 ] || fail "re-run after kill -9 at ${delay_ms} ms exited $status: $(cat "$DSR_TMP/rerun.err")"
+  [ "$(check_whole "re-run after kill -9 at ${delay_ms} ms")" = after ] || fail "the re-run did not finish the job"
+done
+echo "erase_crash: kill -9 at random moments: $seen_before times as before, $seen_after as after, all whole" >&2
