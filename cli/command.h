@@ -27,5 +27,6 @@ void add_request_commands(CLI::App& app, Commands& commands);  // cli/request.cp
 void add_access_command(CLI::App& app, Commands& commands);    // cli/access.cpp
 void add_export_command(CLI::App& app, Commands& commands);    // cli/export.cpp
 void add_erase_command(CLI::App& app, Commands& commands);     // cli/erase.cpp
+void add_rectify_command(CLI::App& app, Commands& commands);   // cli/rectify.cpp
 
 }  // namespace dsr::cli

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
     dsr::cli::add_access_command(app, commands);
     dsr::cli::add_export_command(app, commands);
     dsr::cli::add_erase_command(app, commands);
+    dsr::cli::add_rectify_command(app, commands);
 
     try {
         app.parse(argc, argv);
