@@ -1,0 +1,235 @@
+// Tests for lib/erase/erasure_plan.h, apply.h and lib/jobs/erase.h on a
+// small hand-made shop: each row's fate (deleted, masked, held, kept as the
+// parent of a held row), what an unlisted ON DELETE CASCADE table loses,
+// NO ACTION refused before any change, verification, a second run that
+// changes nothing, and a customer who registers again with an erased email.
+
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/Database.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <string>
+
+#include "crypto/keys.h"
+#include "crypto/pseudonym.h"
+#include "db/database.h"
+#include "jobs/erase.h"
+#include "policy/loader.h"
+#include "temp_dir.h"
+#include "util/error.h"
+
+namespace {
+
+using namespace std::chrono;
+
+constexpr const char* schema = R"(
+CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, born TEXT);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), email TEXT NOT NULL,
+                     placed_at TEXT NOT NULL);
+CREATE TABLE payments (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id), token TEXT,
+                       paid_at TEXT NOT NULL);
+CREATE TABLE notes (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders(id) ON DELETE CASCADE, body TEXT);
+CREATE INDEX orders_customer ON orders(customer_id);
+CREATE INDEX orders_email ON orders(email);
+CREATE INDEX payments_order ON payments(order_id);
+INSERT INTO customers VALUES (1, 'ana@example.com', 'Ana', '1984-07-19'), (2, 'bo@example.com', 'Bo', NULL);
+INSERT INTO orders VALUES (10, 1, 'ana@example.com', '2010-03-01T10:00:00Z'),  -- past its hold, but paid late
+                          (11, 1, 'ana@example.com', '2024-05-01T10:00:00Z'),  -- held
+                          (12, NULL, 'ana@example.com', '2012-01-01T10:00:00Z'),  -- a guest order, past
+                          (13, 2, 'bo@example.com', '2011-01-01T10:00:00Z');
+INSERT INTO payments VALUES (100, 10, 'tok_a', '2020-01-01T10:00:00Z'), (101, 11, 'tok_b', '2024-05-01T10:05:00Z'),
+                            (102, 12, 'tok_c', '2012-01-01T10:05:00Z'), (103, 13, 'tok_d', '2011-01-01T10:05:00Z');
+INSERT INTO notes VALUES (1000, 12, 'for Ana'), (1001, 13, 'for Bo');
+)";
+
+constexpr const char* policy_text = R"(
+version: 1
+controller: {name: C, contact: c@example.com}
+regime: gdpr
+databases: {main: {url: "sqlite:shop.db"}}
+identities:
+  email: {column: customers.email, normalize: email}
+  customer_id: {column: customers.id}
+purposes:
+  sale: {basis: contract, description: d}
+  tax: {basis: legal_obligation, description: d}
+recipients:
+  pay: {name: Payer, role: processor, country: NL, categories: [payment], purposes: [sale]}
+  mail: {name: Mailer, role: processor, country: US, categories: [marketing_preferences], purposes: [sale]}
+tables:
+  customers:
+    key: id
+    columns:
+      email: {category: contact, purposes: [sale], source: provided}
+      name: {category: identity, purposes: [sale], source: provided}
+      born: {category: demographic, purposes: [sale], source: provided}
+    erasure:
+      action: mask
+      mask: {email: pseudonymize, name: redact, born: {method: generalize, to: year}}
+  orders:
+    key: id
+    links: [{column: customer_id, references: customers.id}, {column: email, identity: email}]
+    columns:
+      email: {category: contact, purposes: [sale], source: provided}
+      placed_at: {category: purchase_history, purposes: [sale, tax], source: observed}
+    erasure:
+      action: delete
+      mask: {email: pseudonymize}
+      hold: {purpose: tax, column: placed_at, format: iso8601, keep: 10y}
+  payments:
+    key: id
+    links: [{column: order_id, references: orders.id}]
+    columns:
+      token: {category: payment, purposes: [sale], source: observed}
+      paid_at: {category: payment, purposes: [tax], source: observed}
+    erasure:
+      action: delete
+      mask: {token: null}
+      hold: {purpose: tax, column: paid_at, format: iso8601, keep: 10y}
+)";
+
+struct Shop {
+    dsr::test::TempDir dir;
+    std::string file = dir.file("shop.db");
+    dsr::policy::Policy policy;
+    dsr::crypto::SecretBytes key{dsr::crypto::pseudonym_key_bytes};
+    system_clock::time_point now = sys_days{year{2026} / November / 20};
+
+    Shop() {
+        SQLite::Database(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE).exec(schema);
+        auto loaded = dsr::policy::load_policy_text(policy_text, dir.file("policy.yaml"));
+        REQUIRE(loaded.policy);
+        policy = std::move(*loaded.policy);
+        std::memset(key.data(), 3, key.size());
+    }
+
+    std::unique_ptr<dsr::db::Database> open(bool read_only) const {
+        dsr::db::OpenOptions options;
+        options.read_only = read_only;
+        return dsr::db::open_database(file, options);
+    }
+
+    std::string scalar(const std::string& sql) const {
+        SQLite::Database db(file);
+        SQLite::Statement q(db, sql);
+        if (!q.executeStep() || q.getColumn(0).isNull()) return "NULL";
+        return q.getColumn(0).getString();
+    }
+
+    void exec(const std::string& sql) const { SQLite::Database(file, SQLite::OPEN_READWRITE).exec(sql); }
+};
+
+const dsr::erase::TablePlan& table(const dsr::erase::ErasurePlan& plan, const std::string& name) {
+    auto it = std::find_if(plan.tables.begin(), plan.tables.end(),
+                           [&](const auto& t) { return t.table->name == name; });
+    REQUIRE(it != plan.tables.end());
+    return *it;
+}
+
+dsr::jobs::EraseOutcome run(const Shop& shop, const std::string& kind, const std::string& value) {
+    auto db = shop.open(false);
+    auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
+    return dsr::jobs::run_erasure(*db, shop.policy, setup, shop.key, {kind, value}, shop.now, "");
+}
+
+}  // namespace
+
+TEST_CASE("make_plan: each row's fate") {
+    Shop shop;
+    auto db = shop.open(true);
+    auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
+    auto match = dsr::jobs::find_for_erasure(*db, shop.policy, shop.key, {"email", "ana@example.com"});
+    auto plan = dsr::jobs::plan_erasure(*db, shop.policy, setup, shop.key, match, shop.now).plan;
+
+    const auto& payments = table(plan, "payments");
+    CHECK(payments.matched == 3);
+    CHECK(payments.held == 2);
+    REQUIRE(payments.deletes.size() == 1);
+    CHECK(payments.deletes[0] == dsr::db::Value(std::int64_t{102}));
+    REQUIRE(payments.hold_ends.size() == 2);
+    CHECK(dsr::format_date(*payments.hold_ends[0].ends_on) == "2030-01-01");
+
+    const auto& orders = table(plan, "orders");
+    CHECK(orders.held == 1);            // 11
+    CHECK(orders.kept_as_parent == 1);  // 10: its payment is still held
+    CHECK(orders.kept_for == std::vector<std::string>{"payments"});
+    REQUIRE(orders.deletes.size() == 1);  // the guest order 12
+    CHECK(orders.deletes[0] == dsr::db::Value(std::int64_t{12}));
+    REQUIRE(orders.cascades.size() == 1);
+    CHECK(orders.cascades[0].via.table == "notes");
+    CHECK(orders.cascades[0].rows == 1);
+
+    CHECK(table(plan, "customers").masked == 1);
+    CHECK(plan.held() == 4);
+    auto categories = plan.erased_categories;
+    std::sort(categories.begin(), categories.end());
+    CHECK(categories == std::vector<std::string>{"contact", "demographic", "identity", "payment", "purchase_history"});
+    // Reading changes nothing, and the same rows give the same digest.
+    auto again = dsr::jobs::plan_erasure(*db, shop.policy, setup, shop.key, match, shop.now).plan;
+    CHECK(again.digest == plan.digest);
+}
+
+TEST_CASE("run_erasure: carried out, verified, and a second run changes nothing") {
+    Shop shop;
+    auto first = run(shop, "email", "ana@example.com");
+    CHECK(first.applied);
+    CHECK(first.residue_removed);
+    CHECK(first.verification.passed);
+    CHECK(shop.scalar("SELECT count(*) FROM orders WHERE id IN (10, 11, 12)") == "2");
+    CHECK(shop.scalar("SELECT count(*) FROM notes") == "1");  // Bo's note stays
+    CHECK(shop.scalar("SELECT token FROM payments WHERE id = 100") == "NULL");
+    CHECK(shop.scalar("SELECT token FROM payments WHERE id = 103") == "tok_d");
+    auto pseudonym = shop.scalar("SELECT email FROM customers WHERE id = 1");
+    CHECK(pseudonym.ends_with("@erased.invalid"));
+    CHECK(shop.scalar("SELECT count(*) FROM orders WHERE email = '" + pseudonym + "'") == "2");
+    CHECK(shop.scalar("SELECT name || '|' || born FROM customers WHERE id = 1") == "[erased]|1984-01-01");
+    CHECK(shop.scalar("PRAGMA foreign_key_check") == "NULL");
+
+    SUBCASE("by the same email: found through the pseudonym, nothing to change") {
+        auto second = run(shop, "email", "ana@example.com");
+        CHECK(second.plan.matched() == first.plan.matched() - first.plan.deleted());
+        CHECK(second.plan.changes() == 0);
+        CHECK(second.statements == 0);
+        CHECK(second.verification.passed);
+    }
+    SUBCASE("by id: the same") {
+        auto second = run(shop, "customer_id", "1");
+        CHECK(second.plan.changes() == 0);
+    }
+    SUBCASE("registered again under the erased email: a UNIQUE pseudonym of its own") {
+        shop.exec("INSERT INTO customers VALUES (3, 'ana@example.com', 'Ana', NULL);"
+                  "INSERT INTO orders VALUES (14, 3, 'ana@example.com', '2026-01-01T10:00:00Z');");
+        auto again = run(shop, "email", "ana@example.com");
+        CHECK(again.verification.passed);
+        CHECK(table(again.plan, "customers").matched == 2);  // the new row and the erased one
+        auto renewed = shop.scalar("SELECT email FROM customers WHERE id = 3");
+        CHECK(renewed.starts_with("dsr-"));
+        CHECK(renewed != pseudonym);
+        CHECK(shop.scalar("SELECT count(*) FROM customers WHERE email = 'ana@example.com'") == "0");
+    }
+}
+
+TEST_CASE("make_plan: a foreign key that would make the erasure fail is refused before any change") {
+    Shop shop;
+    shop.exec("CREATE TABLE refunds (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders(id));"
+              "INSERT INTO refunds VALUES (1, 13);");
+    CHECK_THROWS_WITH_AS(run(shop, "customer_id", "2"), doctest::Contains("refunds (a table the policy does not list)"),
+                         dsr::Error);
+    CHECK(shop.scalar("SELECT count(*) FROM orders WHERE id = 13") == "1");
+    CHECK(shop.scalar("SELECT email FROM customers WHERE id = 2") == "bo@example.com");
+}
+
+TEST_CASE("make_plan: a null mask on a NOT NULL column is refused before any change") {
+    Shop shop;
+    shop.exec("CREATE TABLE t (x INTEGER)");  // any write, to be sure nothing else moves
+    auto text = std::string(policy_text);
+    text.replace(text.find("name: redact"), 12, "name: null");
+    auto loaded = dsr::policy::load_policy_text(text, shop.dir.file("policy.yaml"));
+    REQUIRE(loaded.policy);
+    shop.policy = std::move(*loaded.policy);
+    CHECK_THROWS_AS(run(shop, "customer_id", "1"), dsr::Error);
+    CHECK(shop.scalar("SELECT name FROM customers WHERE id = 1") == "Ana");
+}
