@@ -269,6 +269,20 @@ validate_report
 expect_json '.status' '"not_found"'
 [ "$(sha)" = "$after" ] || fail "erasing nobody changed the database file"
 
+# --- a shared phone names two customers: nothing is read or changed -------------
+phone2=$(q "SELECT phone FROM customers WHERE phone IS NOT NULL GROUP BY phone HAVING count(*) > 1 LIMIT 1")
+[ -n "$phone2" ] || fail "fixture: no shared phone"
+run_dsr 5 erase "${common[@]}" --subject "phone=$phone2" --yes --format json
+validate_report
+expect_json '.status' '"ambiguous"'
+expect_stderr "such as customer_id"
+[ "$(sha)" = "$after" ] || fail "an ambiguous erasure changed the database file"
+
+# --- the dry run's audit entries say it was one -----------------------------------
+run_dsr 0 audit show --state "$DSR_TMP/state.db" --format json
+expect_json '[.entries[] | select(.command == "erase" and .dry_run) | .phase]' '["intent","done"]'
+expect_json '[.entries[] | select(.command == "erase" and .dry_run | not) | .summary.dry_run // false] | any' 'false'
+
 # --- an unlisted table whose NO ACTION key would make it fail: refused, nothing changed
 other=$(q "SELECT customer_id FROM orders WHERE customer_id IS NOT NULL AND customer_id <> $cid AND $(held placed_at) = 0
            AND id NOT IN (SELECT order_id FROM payments WHERE $(held paid_at))
