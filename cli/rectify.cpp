@@ -8,15 +8,12 @@
 #include <iostream>
 #include <memory>
 
-#include "audit/audit_log.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/state_options.h"
 #include "cli/subject.h"
 #include "cli/subject_job.h"
-#include "crypto/keys.h"
 #include "jobs/rectify.h"
-#include "requests/request_ledger.h"
 #include "util/error.h"
 
 namespace dsr::cli {
@@ -149,40 +146,11 @@ std::string rectify_text(const jobs::RectifyResult& result, bool dry_run) {
     return text;
 }
 
-/// The intent entry, written before any merchant data is read: which
-/// fields (names only) the run is about to change. A re-run after a crash
-/// refers to the attempt it completes.
-std::int64_t log_intent(SubjectJob& job, const RectifyOptions& o, const NamedSubject& named,
-                        const std::vector<jobs::Change>& changes) {
+/// What the intent records: which fields (names only) the run is about to change.
+Json intent_summary(const RectifyOptions& o, const std::vector<jobs::Change>& changes) {
     Json fields = Json::array();
     for (const auto& c : changes) fields.push_back(c.field());
-    audit::AuditLog log(job.store());
-    audit::AuditEntry intent;
-    intent.command = "rectify";
-    intent.phase = "intent";
-    intent.request_id = o.request_id;
-    intent.subject = named.pseudonym;
-    intent.policy_sha256 = job.policy().sha256;
-    intent.dry_run = o.dry_run;
-    intent.summary = {{"dry_run", o.dry_run}, {"fields", fields}};
-    if (auto earlier = log.interrupted("rectify", named.pseudonym); !earlier.empty()) intent.refers_to = earlier.back().seq;
-    return log.append(intent, job.when()).seq;
-}
-
-/// The closing entry, signed: like SubjectJob::finish, and marked as a dry
-/// run when it was one, as the intent is.
-void log_outcome(SubjectJob& job, const crypto::Keys& keys, const SubjectRun& run, bool dry_run,
-                 const std::string& phase, Json summary) {
-    audit::AuditEntry done;
-    done.command = "rectify";
-    done.phase = phase;
-    done.request_id = run.request_id;
-    done.subject = run.named.pseudonym;
-    done.policy_sha256 = job.policy().sha256;
-    done.dry_run = dry_run;
-    done.refers_to = run.intent_seq;
-    done.summary = std::move(summary);
-    audit::AuditLog(job.store()).append_and_sign(done, keys, job.when());
+    return {{"dry_run", o.dry_run}, {"fields", fields}};
 }
 
 /// On a terminal, shows what the run will change and asks; scripts (no
@@ -208,29 +176,23 @@ ExitStatus run_rectify(const RectifyOptions& o) {
         // a refused value leaves no trace but its message.
         auto changes = jobs::check_changes(job->policy(), job->database_ref().name, specs);
 
-        std::string how;
-        auto keys = crypto::load_keys(keys_dir(o.location, job->store().path(), how), how);
-        SubjectRun run;
-        run.named = parse_subject(job->policy(), keys, o.subject);
-        run.request_id = o.request_id;
-        if (!o.request_id.empty() && requests::RequestLedger(job->store()).get(o.request_id).status == "closed")
-            throw Error(ExitStatus::usage, "request " + o.request_id + " is already closed");
-        run.intent_seq = log_intent(*job, o, run.named, changes);
+        job->set_dry_run(o.dry_run);
+        const auto& key = job->keys().pseudonym_key;
+        auto run = job->start(job->name(o.subject), o.request_id, intent_summary(o, changes));
 
         jobs::RectifyResult result;
         try {
             jobs::RectifySettings settings{.dry_run = o.dry_run, .allow_join = o.allow_join};
             if (!o.dry_run && !o.yes && isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
                 auto plan = jobs::rectify(job->database(), job->policy(), run.named.kind, run.named.normalized_value,
-                                          changes, keys.pseudonym_key, {.dry_run = true, .allow_join = o.allow_join});
+                                          changes, key, {.dry_run = true, .allow_join = o.allow_join});
                 if (plan.rows_changed > 0 && !confirmed(rectify_text(plan, true)))
                     throw Error(ExitStatus::usage, "not confirmed; nothing was changed");
             }
             result = jobs::rectify(job->database(), job->policy(), run.named.kind, run.named.normalized_value, changes,
-                                   keys.pseudonym_key, settings);
+                                   key, settings);
         } catch (const Error& e) {
-            log_outcome(*job, keys, run, o.dry_run, "failed",
-                        {{"dry_run", o.dry_run}, {"exit_status", static_cast<int>(e.status())}});
+            job->finish(run, "failed", {{"dry_run", o.dry_run}, {"exit_status", static_cast<int>(e.status())}});
             if (e.status() != ExitStatus::ambiguous_subject) throw;
             print_error(e.what());
             envelope.status = "ambiguous";
@@ -241,7 +203,7 @@ ExitStatus run_rectify(const RectifyOptions& o) {
             return e.status();
         }
 
-        log_outcome(*job, keys, run, o.dry_run, "done", audit_summary(result, o.dry_run));
+        job->finish(run, "done", audit_summary(result, o.dry_run));
         if (result.rows == 0) {
             envelope.status = "not_found";
             print_error("the subject has no rows to rectify in the tables named; nothing was changed");

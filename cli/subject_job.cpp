@@ -69,7 +69,8 @@ NamedSubject SubjectJob::name(const std::string& subject_option) const {
     return parse_subject(policy(), *keys_, subject_option);
 }
 
-SubjectRun SubjectJob::begin(const NamedSubject& subject, const std::string& request_id, bool all_matches) {
+SubjectRun SubjectJob::start(const NamedSubject& subject, const std::string& request_id,
+                             nlohmann::ordered_json intent_summary) {
     SubjectRun run;
     run.named = subject;
     run.request_id = request_id;
@@ -82,16 +83,26 @@ SubjectRun SubjectJob::begin(const NamedSubject& subject, const std::string& req
     intent.request_id = request_id;
     intent.subject = run.named.pseudonym;
     intent.policy_sha256 = policy().sha256;
+    intent.dry_run = dry_run_;
+    intent.summary = std::move(intent_summary);
     // A re-run after a crash points at the attempt it completes.
     if (auto earlier = log.interrupted(command_, run.named.pseudonym); !earlier.empty())
         intent.refers_to = earlier.back().seq;
     run.intent_seq = log.append(intent, when_).seq;
+    return run;
+}
 
+void SubjectJob::match(SubjectRun& run, bool all_matches) {
     run.match = graph::match_subject(database(), policy(), run.named.kind, run.named.normalized_value);
     if (run.match.root_matches > 1 && !all_matches) {
         finish(run, "failed", {{"ambiguous", run.match.root_matches}});
         throw AmbiguousSubject(run.match.root_matches);
     }
+}
+
+SubjectRun SubjectJob::begin(const NamedSubject& subject, const std::string& request_id, bool all_matches) {
+    auto run = start(subject, request_id);
+    match(run, all_matches);
     return run;
 }
 
@@ -103,6 +114,7 @@ void SubjectJob::finish(const SubjectRun& run, const std::string& phase, nlohman
     done.subject = run.named.pseudonym;
     done.policy_sha256 = policy().sha256;
     done.refers_to = run.intent_seq;
+    done.dry_run = dry_run_;
     done.summary = std::move(summary);
     audit::AuditLog(store()).append_and_sign(done, *keys_, when_);
 }

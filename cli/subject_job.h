@@ -55,9 +55,18 @@ public:
     /// Parses `--subject KIND=VALUE` with the installation's pseudonym key.
     NamedSubject name(const std::string& subject_option) const;
 
-    /// Logs the intent, then finds the subject's root rows. An ambiguous
-    /// identity without `all_matches` is logged as failed and thrown as
-    /// AmbiguousSubject before any of their data is read.
+    /// Marks the job's audit entries as a dry run's.
+    void set_dry_run(bool dry_run) { dry_run_ = dry_run; }
+
+    /// Logs the intent (with `intent_summary`: names and counts, never
+    /// values) after refusing a closed --request; nothing is read yet.
+    SubjectRun start(const NamedSubject& subject, const std::string& request_id,
+                     nlohmann::ordered_json intent_summary = nlohmann::ordered_json::object());
+    /// Finds the subject's root rows. An ambiguous identity without
+    /// `all_matches` is logged as failed and thrown as AmbiguousSubject
+    /// before any of their data is read.
+    void match(SubjectRun& run, bool all_matches);
+    /// start, then match: what a job that reads the subject's rows at once does.
     SubjectRun begin(const NamedSubject& subject, const std::string& request_id, bool all_matches);
     SubjectRun begin(const std::string& subject_option, const std::string& request_id, bool all_matches) {
         return begin(name(subject_option), request_id, all_matches);
@@ -85,6 +94,7 @@ private:
     const policy::DatabaseRef* database_ref_ = nullptr;
     std::unique_ptr<db::Database> database_;
     std::chrono::system_clock::time_point when_;
+    bool dry_run_ = false;
 };
 
 }  // namespace dsr::cli
