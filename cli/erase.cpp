@@ -18,7 +18,6 @@
 #include "cli/subject_job.h"
 #include "erase/erasure_ledger.h"
 #include "jobs/erase.h"
-#include "requests/request_ledger.h"
 #include "util/error.h"
 
 namespace dsr::cli {
@@ -264,63 +263,19 @@ bool confirmed(const policy::Policy& policy, const erase::ErasurePlan& plan) {
 
 // --- the audit trail -------------------------------------------------------------
 
-/// A dry run's intent, marked as one in the entry itself (SubjectJob::begin
-/// writes a real run's): before the subject's rows are read, refusing a
-/// closed request and an ambiguous identity first.
-SubjectRun begin_dry_run(SubjectJob& job, const EraseOptions& o) {
-    SubjectRun run;
-    run.named = job.name(o.subject);
-    run.request_id = o.request_id;
-    if (!o.request_id.empty() && requests::RequestLedger(job.store()).get(o.request_id).status == "closed")
-        throw Error(ExitStatus::usage, "request " + o.request_id + " is already closed");
-    audit::AuditEntry intent;
-    intent.command = "erase";
-    intent.phase = "intent";
-    intent.request_id = o.request_id;
-    intent.subject = run.named.pseudonym;
-    intent.policy_sha256 = job.policy().sha256;
-    intent.dry_run = true;
-    intent.summary = {{"dry_run", true}};
-    run.intent_seq = audit::AuditLog(job.store()).append(intent, job.when()).seq;
-    run.match = graph::match_subject(job.database(), job.policy(), run.named.kind, run.named.normalized_value);
-    return run;
-}
-
-/// The closing entry, signed; a dry run's marked as one.
-void finish_run(SubjectJob& job, const SubjectRun& run, bool dry_run, const std::string& phase, ordered_json summary) {
-    if (!dry_run) return job.finish(run, phase, std::move(summary));
-    audit::AuditEntry done;
-    done.command = "erase";
-    done.phase = phase;
-    done.request_id = run.request_id;
-    done.subject = run.named.pseudonym;
-    done.policy_sha256 = job.policy().sha256;
-    done.dry_run = true;
-    done.refers_to = run.intent_seq;
-    done.summary = std::move(summary);
-    audit::AuditLog(job.store()).append_and_sign(done, job.keys(), job.when());
-}
-
 /// Erase acts on one registered subject: an identity that names several
 /// stops before their data is read (SubjectJob's message offers an option
 /// erase does not have).
 SubjectRun begin_run(SubjectJob& job, const EraseOptions& o) {
-    SubjectRun run;
+    job.set_dry_run(o.dry_run);
     try {
-        run = o.dry_run ? begin_dry_run(job, o) : job.begin(o.subject, o.request_id, /*all_matches=*/false);
+        return job.begin(o.subject, o.request_id, /*all_matches=*/false);
     } catch (const AmbiguousSubject& e) {
         throw Error(ExitStatus::ambiguous_subject,
                     "the identity matches " + std::to_string(e.matches()) +
                         " registered subjects; nothing was read or changed (name the subject by an identity only "
                         "they have, such as customer_id)");
     }
-    if (run.match.root_matches > 1) {
-        finish_run(job, run, o.dry_run, "failed", {{"dry_run", o.dry_run}, {"ambiguous", run.match.root_matches}});
-        throw Error(ExitStatus::ambiguous_subject, "the identity matches " + std::to_string(run.match.root_matches) +
-                                                       " registered subjects; nothing was read or changed (name "
-                                                       "the subject by an identity only they have, such as customer_id)");
-    }
-    return run;
 }
 
 /// An interrupted erase of the same subject before this run's intent.
@@ -415,12 +370,12 @@ ExitStatus run_erase(const EraseOptions& o) {
             end = ending_of(*job, run, outcome);
             record(*job, o, run, outcome, end);
         } catch (const Error& e) {
-            finish_run(*job, run, o.dry_run, "failed", {{"dry_run", o.dry_run}, {"exit_status", static_cast<int>(e.status())}});
+            job->finish(run, "failed", {{"dry_run", o.dry_run}, {"exit_status", static_cast<int>(e.status())}});
             throw;
         }
         auto summary = audit_summary(outcome, o.dry_run);
         if (end.ledger_seq) summary["ledger_seq"] = *end.ledger_seq;
-        finish_run(*job, run, o.dry_run, end.name == "error" ? "failed" : "done", summary);
+        job->finish(run, end.name == "error" ? "failed" : "done", summary);
         if (!o.dry_run && (end.status == ExitStatus::ok || end.status == ExitStatus::partial))
             job->close_request(run, resolution(outcome.plan));
         envelope.status = end.name;
