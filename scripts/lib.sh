@@ -15,6 +15,8 @@ dsr_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export CCACHE_DIR=${CCACHE_DIR:-${HOME:-/tmp}/.cache/ccache}
 # Paths relative to the checkout, so a fresh clone elsewhere (as CI makes) still hits the cache.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$dsr_root}
+# cli/ uses a precompiled header; ccache caches such compiles only with this.
+export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
 
 say() { printf '==> %s\n' "$*" >&2; }
 
