@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,9 @@ public:
 
     /// The subject's most recent erasure, if any.
     std::optional<LedgerEntry> latest(const std::string& subject);
+
+    /// Every erasure recorded on or after `date` (YYYY-MM-DD, UTC), oldest first.
+    std::vector<LedgerEntry> since(const std::string& date);
 
 private:
     state::StateStore& store_;
