@@ -7,17 +7,25 @@
 
 #include <unistd.h>
 
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "audit/audit_log.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/state_options.h"
+#include "cli/subject.h"
 #include "cli/subject_job.h"
 #include "erase/erasure_ledger.h"
+#include "erase/plan_file.h"
+#include "jobs/databases.h"
 #include "jobs/erase.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace dsr::cli {
@@ -30,7 +38,11 @@ struct EraseOptions {
     StateLocation location;
     std::optional<std::string> db;
     std::string subject;
+    std::string subjects_file;
     std::string request_id;
+    std::string plan_out;  ///< --plan-out: where the dry run writes its plan
+    std::string apply;     ///< --apply: the plan file to carry out
+    bool force = false;
     bool dry_run = false;
     bool yes = false;
     Format format = Format::automatic;
@@ -266,10 +278,10 @@ bool confirmed(const policy::Policy& policy, const erase::ErasurePlan& plan) {
 /// Erase acts on one registered subject: an identity that names several
 /// stops before their data is read (SubjectJob's message offers an option
 /// erase does not have).
-SubjectRun begin_run(SubjectJob& job, const EraseOptions& o) {
+SubjectRun begin_run(SubjectJob& job, const EraseOptions& o, const NamedSubject& named) {
     job.set_dry_run(o.dry_run);
     try {
-        return job.begin(o.subject, o.request_id, /*all_matches=*/false);
+        return job.begin(named, o.request_id, /*all_matches=*/false);
     } catch (const AmbiguousSubject& e) {
         throw Error(ExitStatus::ambiguous_subject,
                     "the identity matches " + std::to_string(e.matches()) +
@@ -287,14 +299,105 @@ std::optional<std::int64_t> interrupted_attempt(SubjectJob& job, const SubjectRu
     return seq;
 }
 
+// --- plan files (four-eyes review) ------------------------------------------------
+
+/// A database location as one string, so `shop.db`, `./shop.db` and
+/// `sqlite:/abs/shop.db` compare equal between the plan and the apply.
+std::string canonical_location(const std::string& url) {
+    if (!url.starts_with("sqlite:") && url.find("://") != std::string::npos) return url;
+    std::string path = url.starts_with("sqlite:") ? url.substr(7) : url;
+    std::error_code ec;
+    auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+    return "sqlite:" + (ec ? std::filesystem::absolute(path).lexically_normal() : canonical).string();
+}
+
+std::string database_location(const SubjectJob& job, const std::optional<std::string>& db) {
+    return canonical_location(jobs::database_url(job.policy(), job.database_ref(), db));
+}
+
+erase::PlanFile read_plan_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ExitStatus::io, path + ": cannot read the plan: " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw Error(ExitStatus::io, path + ": cannot read the plan");
+    return erase::parse_plan_file(text.str(), path);
+}
+
+/// Refuses, before the subject's rows are read, a plan made for another
+/// policy, database or subject. Only pseudonyms are compared: the plan
+/// holds no identity, which is why --apply needs --subject again.
+void check_plan_applies(const SubjectJob& job, const EraseOptions& o, const erase::PlanFile& plan,
+                        const NamedSubject& named) {
+    auto refuse = [&](const std::string& why) {
+        throw Error(ExitStatus::usage, o.apply + ": " + why + "; nothing was changed");
+    };
+    if (job.policy().sha256 != plan.policy_sha256)
+        refuse("the plan was made under another version of the policy (SHA-256 " + plan.policy_sha256.substr(0, 12) +
+               "…, now " + job.policy().sha256.substr(0, 12) + "…): make and review a new plan");
+    if (job.database_ref().name != plan.database_name || database_location(job, o.db) != plan.database)
+        refuse("the plan is for database " + plan.database_name + " at " + plan.database + ", not " +
+               job.database_ref().name + " at " + database_location(job, o.db));
+    if (named.kind != plan.identity_kind)
+        refuse("the plan names its subject by " + plan.identity_kind + ", --subject by " + named.kind +
+               ": give the identity the plan was made with");
+    if (named.pseudonym != plan.pseudonym)
+        refuse("--subject is not the subject the plan was made for (their pseudonyms differ)");
+}
+
+[[noreturn]] void plan_is_stale(const EraseOptions& o) {
+    throw Error(ExitStatus::usage, o.apply + ": the subject's rows changed since the plan was made (its digest no "
+                                             "longer matches); nothing was changed: make and review a new plan "
+                                             "with --dry-run --plan-out");
+}
+
+/// The plan a person reviewed, checked against what the erasure would do
+/// now: the same digest (the same rows, the same fate for each) and the same
+/// per-table counts (a file edited after review is refused too).
+void check_plan_current(const EraseOptions& o, const erase::PlanFile& file, const erase::ErasurePlan& now) {
+    if (now.digest != file.digest) plan_is_stale(o);
+    if (erase::planned_tables(now) != file.tables)
+        throw Error(ExitStatus::usage, o.apply + ": the plan's per-table counts are not those its digest stands for "
+                                                 "(was the file edited?); nothing was changed");
+}
+
+void write_plan_file(AtomicFile& out, SubjectJob& job, const SubjectRun& run, const std::string& location,
+                     const erase::ErasurePlan& plan) {
+    erase::PlanFile file;
+    file.made_at = report::utc_iso8601(job.when());
+    file.as_of = format_date(plan.today);
+    file.policy_path = job.policy().path;
+    file.policy_sha256 = job.policy().sha256;
+    file.pseudonym = run.named.pseudonym;
+    file.identity_kind = run.named.kind;
+    file.database_name = job.database_ref().name;
+    file.database = location;
+    file.digest = plan.digest;
+    file.tables = erase::planned_tables(plan);
+    out.write(erase::plan_file_json(file));
+    out.commit();
+}
+
 jobs::EraseOutcome carry_out(SubjectJob& job, const EraseOptions& o, const SubjectRun& run,
-                             const jobs::ErasureSetup& setup) {
+                             const jobs::ErasureSetup& setup, const erase::PlanFile* plan_file) {
     const auto& key = job.keys().pseudonym_key;
     jobs::EraseTarget target{run.named.kind, run.named.normalized_value};
     auto match = run.match;
     erase::include_erased_rows(job.database(), job.policy(), key, match);
     if (o.dry_run) return jobs::plan_erasure(job.database(), job.policy(), setup, key, match, job.when());
     std::string digest;
+    if (plan_file) {
+        // Checked before anyone is asked: a stale plan is refused, not shown.
+        auto now = jobs::plan_erasure(job.database(), job.policy(), setup, key, match, job.when());
+        check_plan_current(o, *plan_file, now.plan);
+        if (!o.yes && !confirmed(job.policy(), now.plan))
+            throw Error(ExitStatus::usage, "erasure not confirmed; nothing was changed");
+        try {
+            return jobs::run_erasure(job.database(), job.policy(), setup, key, target, job.when(), plan_file->digest);
+        } catch (const jobs::PlanChanged&) {
+            plan_is_stale(o);
+        }
+    }
     if (!o.yes) {
         // Planned without the write lock, so the shop keeps running while a
         // person reads; the real run re-plans under the lock and stops if
@@ -347,28 +450,71 @@ std::string resolution(const erase::ErasurePlan& plan) {
     return "erased; " + std::to_string(plan.held()) + " rows kept masked under a legal hold";
 }
 
-ExitStatus run_erase(const EraseOptions& o) {
+/// Options that cannot go together, refused before anything is opened.
+void check_options(const EraseOptions& o) {
+    if (o.subject.empty() == o.subjects_file.empty())
+        throw Error(ExitStatus::usage, "give exactly one of --subject and --subjects-file");
+    if (!o.plan_out.empty() && !o.dry_run)
+        throw Error(ExitStatus::usage, "--plan-out writes the plan of a dry run: give --dry-run too");
+    if (o.force && o.plan_out.empty()) throw Error(ExitStatus::usage, "--force replaces a --plan-out file; give --plan-out");
+    if (!o.apply.empty() && o.dry_run)
+        throw Error(ExitStatus::usage, "--apply carries out a plan; --dry-run makes one (with --plan-out)");
+    if (o.subjects_file.empty()) return;
+    if (!o.plan_out.empty() || !o.apply.empty())
+        throw Error(ExitStatus::usage, "a plan file is for one subject; it cannot go with --subjects-file");
+    if (!o.request_id.empty())
+        throw Error(ExitStatus::usage, "--request answers one subject's request; it cannot go with --subjects-file");
+    if (o.format == Format::text)
+        throw Error(ExitStatus::usage, "--subjects-file writes JSON lines; --format text is for one subject");
+}
+
+/// Refused before anything is opened: an unattended erasure must be asked for.
+void check_attended(const EraseOptions& o) {
+    if (!o.dry_run && !o.yes && !isatty(STDIN_FILENO))
+        throw Error(ExitStatus::usage, "standard input is not a terminal, so the erasure cannot be confirmed; "
+                                       "give --yes to erase without asking (or --dry-run to see the plan); "
+                                       "nothing was changed");
+}
+
+ExitStatus run_batch(EraseOptions o, report::Envelope& envelope);
+
+ExitStatus run_erase(EraseOptions o) {
     report::Envelope envelope;
     envelope.command = "erase";
     envelope.dry_run = o.dry_run;
     envelope.policy_path = o.location.policy;
     try {
-        // Refused before anything is opened: an unattended erasure must be asked for.
-        if (!o.dry_run && !o.yes && !isatty(STDIN_FILENO))
-            throw Error(ExitStatus::usage, "standard input is not a terminal, so the erasure cannot be confirmed; "
-                                           "give --yes to erase without asking (or --dry-run to see the plan); "
-                                           "nothing was changed");
+        check_options(o);
+        check_attended(o);
+        if (!o.subjects_file.empty()) return run_batch(o, envelope);
+        // A malformed plan is refused before the database is opened.
+        std::optional<erase::PlanFile> plan_file;
+        if (!o.apply.empty()) {
+            plan_file = read_plan_file(o.apply);
+            // The plan names its database: without --db, that one.
+            if (!o.db) o.db = plan_file->database;
+        }
+        // Opened first, so an existing file is refused before the dry run (AtomicFile checks again at commit).
+        std::unique_ptr<AtomicFile> plan_out;
+        if (!o.plan_out.empty()) plan_out = std::make_unique<AtomicFile>(o.plan_out, 0600, o.force);
         auto job = SubjectJob::open("erase", o.location, o.db, /*read_only=*/o.dry_run, o.format, envelope);
         if (!job) return ExitStatus::invalid_policy;
         // The policy is checked against the schema before the intent is logged: a mismatch changes nothing.
         auto setup = jobs::prepare_erasure(job->database(), job->policy(), job->database_ref().name);
-        auto run = begin_run(*job, o);
+        auto named = job->name(o.subject);
+        if (plan_file) check_plan_applies(*job, o, *plan_file, named);
+        auto run = begin_run(*job, o, named);
         jobs::EraseOutcome outcome;
         Ending end;
         try {
-            outcome = carry_out(*job, o, run, setup);
+            outcome = carry_out(*job, o, run, setup, plan_file ? &*plan_file : nullptr);
             end = ending_of(*job, run, outcome);
             record(*job, o, run, outcome, end);
+            // Nothing to erase makes no plan worth reviewing (the exit status says why).
+            if (plan_out && outcome.plan.matched() == 0)
+                print_error("nothing of the subject is found, so " + o.plan_out + " was not written");
+            else if (plan_out)
+                write_plan_file(*plan_out, *job, run, database_location(*job, o.db), outcome.plan);
         } catch (const Error& e) {
             job->finish(run, "failed", {{"dry_run", o.dry_run}, {"exit_status", static_cast<int>(e.status())}});
             throw;
@@ -399,6 +545,155 @@ ExitStatus run_erase(const EraseOptions& o) {
     }
 }
 
+// --- a batch (--subjects-file) ---------------------------------------------------
+
+/// How bad one subject's outcome is, for the batch's exit status: done,
+/// done with held rows, nothing found, ambiguous, then any error.
+int severity(ExitStatus status) {
+    switch (status) {
+        case ExitStatus::ok: return 0;
+        case ExitStatus::partial: return 1;
+        case ExitStatus::subject_not_found: return 2;
+        case ExitStatus::ambiguous_subject: return 3;
+        default: return 4;
+    }
+}
+
+/// One subject of a batch, from its line to its report.
+struct BatchItem {
+    std::size_t line = 0;
+    NamedSubject named;
+    std::optional<SubjectRun> run;
+    std::optional<erase::ErasurePlan> shown;  ///< the plan confirmed on the terminal
+    std::optional<Error> error;               ///< why it stopped before its erasure
+};
+
+nlohmann::ordered_json failure_json(report::Envelope envelope, const BatchItem& item, const Error& e) {
+    envelope.status = e.status() == ExitStatus::ambiguous_subject ? "ambiguous" : "error";
+    auto json = report::envelope_json(envelope);
+    json["subject"] = {{"pseudonym", item.named.pseudonym},
+                       {"identity_kind", item.named.kind},
+                       {"registered_matches", item.run ? ordered_json(item.run->match.root_matches) : ordered_json(nullptr)}};
+    json["error"] = {{"exit_status", static_cast<int>(e.status())}, {"message", e.what()}};
+    return json;
+}
+
+/// Logs the intent and finds the subject; an ambiguous identity or a closed
+/// request stops only this subject.
+void begin_item(SubjectJob& job, const EraseOptions& o, BatchItem& item) {
+    try {
+        item.run = begin_run(job, o, item.named);
+    } catch (const Error& e) {
+        item.error = e;
+    }
+}
+
+/// The per-subject plans on the terminal, confirmed once for the whole batch.
+bool batch_confirmed(const std::vector<BatchItem>& items) {
+    std::cerr << "dsr erase will change the database as follows, subject by subject (by line of the file):\n"
+              << "  " << pad("line", 6) << pad("identity", 14) << pad("found", 7) << pad("delete", 8) << pad("mask", 6)
+              << pad("held", 6) << "cascade\n";
+    for (const auto& item : items) {
+        std::cerr << "  " << pad(std::to_string(item.line), 6) << pad(item.named.kind, 14);
+        if (item.error)
+            std::cerr << "skipped: " << item.error->what() << "\n";
+        else if (item.shown->matched() == 0)
+            std::cerr << "nothing found\n";
+        else
+            std::cerr << pad(std::to_string(item.shown->matched()), 7) << pad(std::to_string(item.shown->deleted()), 8)
+                      << pad(std::to_string(item.shown->masked()), 6) << pad(std::to_string(item.shown->held()), 6)
+                      << item.shown->cascaded() << "\n";
+    }
+    std::cerr << "Type yes to erase all of them, anything else to stop: " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    return answer == "yes";
+}
+
+/// Erases (or, dry, plans) one subject in its own transaction and renders its
+/// report line. Errors of this subject alone are reported, not thrown.
+std::pair<ExitStatus, nlohmann::ordered_json> erase_item(SubjectJob& job, const EraseOptions& o,
+                                                          const jobs::ErasureSetup& setup, BatchItem& item,
+                                                          report::Envelope envelope) {
+    if (!item.run && !item.error) begin_item(job, o, item);
+    if (item.error) return {item.error->status(), failure_json(envelope, item, *item.error)};
+    auto& run = *item.run;
+    try {
+        jobs::EraseOutcome outcome;
+        const auto& key = job.keys().pseudonym_key;
+        if (o.dry_run) {
+            auto match = run.match;
+            erase::include_erased_rows(job.database(), job.policy(), key, match);
+            outcome = jobs::plan_erasure(job.database(), job.policy(), setup, key, match, job.when());
+        } else {
+            jobs::EraseTarget target{run.named.kind, run.named.normalized_value};
+            outcome = jobs::run_erasure(job.database(), job.policy(), setup, key, target, job.when(),
+                                        item.shown ? item.shown->digest : std::string());
+        }
+        auto end = ending_of(job, run, outcome);
+        record(job, o, run, outcome, end);
+        auto summary = audit_summary(outcome, o.dry_run);
+        if (end.ledger_seq) summary["ledger_seq"] = *end.ledger_seq;
+        job.finish(run, end.name == "error" ? "failed" : "done", summary);
+        envelope.status = end.name;
+        return {end.status, erase_json(envelope, job.policy(), o, run, outcome, end)};
+    } catch (const Error& e) {
+        job.finish(run, "failed", {{"dry_run", o.dry_run}, {"exit_status", static_cast<int>(e.status())}});
+        return {e.status(), failure_json(envelope, item, e)};
+    }
+}
+
+ExitStatus run_batch(EraseOptions o, report::Envelope& envelope) {
+    o.format = Format::json;  // one report per line, whatever stdout is
+    auto lines = read_subjects_file(o.subjects_file);
+    auto job = SubjectJob::open("erase", o.location, o.db, /*read_only=*/o.dry_run, o.format, envelope);
+    if (!job) return ExitStatus::invalid_policy;
+    auto setup = jobs::prepare_erasure(job->database(), job->policy(), job->database_ref().name);
+    // Every line is checked before anyone's data is read or changed.
+    std::vector<BatchItem> items;
+    for (const auto& line : lines)
+        items.push_back({line.line, parse_subject_line(job->policy(), job->keys(), o.subjects_file, line), {}, {}, {}});
+    if (!o.dry_run && !o.yes) {
+        // One confirmation for the batch: every subject is found and planned
+        // first (without the write lock); each erasure then refuses if its
+        // subject's rows changed after the answer.
+        for (auto& item : items) {
+            begin_item(*job, o, item);
+            if (item.error) continue;
+            auto match = item.run->match;
+            const auto& key = job->keys().pseudonym_key;
+            erase::include_erased_rows(job->database(), job->policy(), key, match);
+            try {
+                item.shown = jobs::plan_erasure(job->database(), job->policy(), setup, key, match, job->when()).plan;
+            } catch (const Error& e) {
+                job->finish(*item.run, "failed", {{"dry_run", false}, {"exit_status", static_cast<int>(e.status())}});
+                item.error = e;
+            }
+        }
+        if (!batch_confirmed(items)) {
+            for (const auto& item : items)
+                if (item.run && !item.error)
+                    job->finish(*item.run, "failed", {{"dry_run", false}, {"confirmed", false}});
+            throw Error(ExitStatus::usage, "erasure not confirmed; nothing was changed");
+        }
+    }
+    ExitStatus worst = ExitStatus::ok;
+    for (auto& item : items) {
+        report::Envelope one = envelope;
+        one.started_at = std::chrono::system_clock::now();
+        one.steady_start = std::chrono::steady_clock::now();
+        auto [status, json] = erase_item(*job, o, setup, item, one);
+        if (status != ExitStatus::ok && status != ExitStatus::partial)
+            print_error(o.subjects_file + ":" + std::to_string(item.line) + ": " +
+                        (json.contains("error") ? json["error"]["message"].get<std::string>()
+                                                : std::string("no data is held about this subject and no earlier "
+                                                              "erasure is recorded; nothing was changed")));
+        std::cout << json.dump() << '\n' << std::flush;
+        if (severity(status) > severity(worst)) worst = status;
+    }
+    return worst;
+}
+
 }  // namespace
 
 void add_erase_command(CLI::App& app, Commands& commands) {
@@ -415,15 +710,32 @@ void add_erase_command(CLI::App& app, Commands& commands) {
         "when standard input is not one. Exit 7 means done, with held rows kept.\n\n"
         "Examples:\n"
         "  dsr erase --policy shop.yaml --subject email=ana@example.com --dry-run\n"
-        "  dsr erase --policy shop.yaml --subject customer_id=42 --request R-2026-000017 --yes");
+        "  dsr erase --policy shop.yaml --subject customer_id=42 --request R-2026-000017 --yes\n"
+        "  dsr erase --policy shop.yaml --subject customer_id=42 --dry-run --plan-out plan.json\n"
+        "  dsr erase --policy shop.yaml --subject customer_id=42 --apply plan.json --yes\n"
+        "  dsr erase --policy shop.yaml --subjects-file batch.txt --yes > reports.jsonl");
     add_state_options(*cmd, o->location, true);
     cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH or a file path")->group("Input");
-    cmd->add_option("--subject", o->subject, "Who, as KIND=VALUE with KIND an identity of the policy")
-        ->required()
-        ->group("Subject");
+    auto* subject = cmd->add_option("--subject", o->subject, "Who, as KIND=VALUE with KIND an identity of the policy")
+                        ->group("Subject");
+    auto* subjects_file =
+        cmd->add_option("--subjects-file", o->subjects_file,
+                        "A batch: one KIND=VALUE per line (# comments); each its own transaction; JSON lines")
+            ->excludes(subject)
+            ->group("Subject");
     cmd->add_option("--request", o->request_id, "The request this answers; closed when the erasure is done")
         ->group("Subject");
     cmd->add_flag("--dry-run", o->dry_run, "Report exactly what the erasure would do; change nothing")->group("Erasure");
+    auto* plan_out = cmd->add_option("--plan-out", o->plan_out,
+                                     "With --dry-run: write the plan for review to this file (mode 0600, no personal data)")
+                         ->excludes(subjects_file)
+                         ->group("Erasure");
+    cmd->add_flag("--force", o->force, "Replace an existing --plan-out file")->group("Erasure");
+    cmd->add_option("--apply", o->apply,
+                    "Carry out this reviewed plan file exactly; refused if the rows, policy or subject changed")
+        ->excludes(subjects_file)
+        ->excludes(plan_out)
+        ->group("Erasure");
     cmd->add_flag("--yes", o->yes, "Erase without asking for confirmation")->group("Erasure");
     add_format_option(*cmd, o->format);
     commands.push_back({cmd, [o] { return run_erase(*o); }});

@@ -59,8 +59,7 @@ EraseOutcome run_erasure(db::Database& db, const policy::Policy& policy, const E
         out.match = find_for_erasure(db, policy, key, target);
         out.plan = erase::make_plan(db, policy, setup.database_name, setup.schema, setup.order, out.match, key, {now});
         if (!expected_digest.empty() && out.plan.digest != expected_digest)
-            throw Error(ExitStatus::usage, "the subject's rows changed after the plan was shown; nothing was changed "
-                                           "(run the command again to see the new plan)");
+            throw PlanChanged();
         out.statements = erase::execute_plan(db, out.plan);
         db.commit();
     } catch (...) {

@@ -16,6 +16,7 @@
 #include "erase/erasure_plan.h"
 #include "graph/subject_rows.h"
 #include "policy/model.h"
+#include "util/error.h"
 
 namespace dsr::jobs {
 
@@ -58,10 +59,19 @@ EraseOutcome plan_erasure(db::Database& db, const policy::Policy& policy, const 
                           const crypto::SecretBytes& key, const graph::SubjectMatch& match,
                           std::chrono::system_clock::time_point now);
 
+/// The rows changed between the plan a person saw (or a plan file) and the
+/// real run: a usage error of its own type, so a caller can say which plan.
+class PlanChanged : public Error {
+public:
+    PlanChanged()
+        : Error(ExitStatus::usage, "the subject's rows changed after the plan was shown; nothing was changed "
+                                   "(run the command again to see the new plan)") {}
+};
+
 /// The real run, in one write transaction taken before the subject is looked
 /// up again. `expected_digest`, when not empty, is the digest of the plan an
 /// operator confirmed: if the rows changed since, nothing is done and
-/// dsr::Error(usage) says so. Any failure before the commit rolls back.
+/// PlanChanged says so. Any failure before the commit rolls back.
 EraseOutcome run_erasure(db::Database& db, const policy::Policy& policy, const ErasureSetup& setup,
                          const crypto::SecretBytes& key, const EraseTarget& target,
                          std::chrono::system_clock::time_point now, const std::string& expected_digest);
