@@ -278,11 +278,13 @@ bool confirmed(const policy::Policy& policy, const erase::ErasurePlan& plan) {
 /// Erase acts on one registered subject: an identity that names several
 /// stops before their data is read (SubjectJob's message offers an option
 /// erase does not have).
-SubjectRun begin_run(SubjectJob& job, const EraseOptions& o, const NamedSubject& named) {
+SubjectRun begin_run(SubjectJob& job, const EraseOptions& o, const NamedSubject& named,
+                     std::size_t* matches = nullptr) {
     job.set_dry_run(o.dry_run);
     try {
         return job.begin(named, o.request_id, /*all_matches=*/false);
     } catch (const AmbiguousSubject& e) {
+        if (matches) *matches = e.matches();  // for a batch line's report
         throw Error(ExitStatus::ambiguous_subject,
                     "the identity matches " + std::to_string(e.matches()) +
                         " registered subjects; nothing was read or changed (name the subject by an identity only "
@@ -566,6 +568,7 @@ struct BatchItem {
     std::optional<SubjectRun> run;
     std::optional<erase::ErasurePlan> shown;  ///< the plan confirmed on the terminal
     std::optional<Error> error;               ///< why it stopped before its erasure
+    std::size_t matches = 0;                  ///< registered subjects the identity matched
 };
 
 nlohmann::ordered_json failure_json(report::Envelope envelope, const BatchItem& item, const Error& e) {
@@ -573,7 +576,7 @@ nlohmann::ordered_json failure_json(report::Envelope envelope, const BatchItem& 
     auto json = report::envelope_json(envelope);
     json["subject"] = {{"pseudonym", item.named.pseudonym},
                        {"identity_kind", item.named.kind},
-                       {"registered_matches", item.run ? ordered_json(item.run->match.root_matches) : ordered_json(nullptr)}};
+                       {"registered_matches", item.run ? item.run->match.root_matches : item.matches}};
     json["error"] = {{"exit_status", static_cast<int>(e.status())}, {"message", e.what()}};
     return json;
 }
@@ -582,7 +585,7 @@ nlohmann::ordered_json failure_json(report::Envelope envelope, const BatchItem& 
 /// request stops only this subject.
 void begin_item(SubjectJob& job, const EraseOptions& o, BatchItem& item) {
     try {
-        item.run = begin_run(job, o, item.named);
+        item.run = begin_run(job, o, item.named, &item.matches);
     } catch (const Error& e) {
         item.error = e;
     }
