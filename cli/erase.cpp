@@ -23,9 +23,11 @@
 #include "cli/subject_job.h"
 #include "erase/erasure_ledger.h"
 #include "erase/plan_file.h"
+#include "erase/replay.h"
 #include "jobs/databases.h"
 #include "jobs/erase.h"
 #include "util/atomic_file.h"
+#include "util/civil_date.h"
 #include "util/error.h"
 
 namespace dsr::cli {
@@ -42,6 +44,7 @@ struct EraseOptions {
     std::string request_id;
     std::string plan_out;  ///< --plan-out: where the dry run writes its plan
     std::string apply;     ///< --apply: the plan file to carry out
+    std::string replay_since;  ///< --replay-since: re-apply the ledger's erasures since this date
     bool force = false;
     bool dry_run = false;
     bool yes = false;
@@ -454,8 +457,18 @@ std::string resolution(const erase::ErasurePlan& plan) {
 
 /// Options that cannot go together, refused before anything is opened.
 void check_options(const EraseOptions& o) {
-    if (o.subject.empty() == o.subjects_file.empty())
-        throw Error(ExitStatus::usage, "give exactly one of --subject and --subjects-file");
+    int sources = !o.subject.empty() + !o.subjects_file.empty() + !o.replay_since.empty();
+    if (sources != 1)
+        throw Error(ExitStatus::usage, "give exactly one of --subject, --subjects-file and --replay-since");
+    if (!o.replay_since.empty()) {
+        if (!parse_date(o.replay_since))
+            throw Error(ExitStatus::usage, "--replay-since must be a date, YYYY-MM-DD (UTC)");
+        if (!o.plan_out.empty() || !o.apply.empty() || !o.request_id.empty() || o.format == Format::text)
+            throw Error(ExitStatus::usage,
+                        "--replay-since re-applies recorded erasures as JSON lines; it takes no plan file, "
+                        "--request or --format text");
+        return;
+    }
     if (!o.plan_out.empty() && !o.dry_run)
         throw Error(ExitStatus::usage, "--plan-out writes the plan of a dry run: give --dry-run too");
     if (o.force && o.plan_out.empty()) throw Error(ExitStatus::usage, "--force replaces a --plan-out file; give --plan-out");
@@ -479,6 +492,7 @@ void check_attended(const EraseOptions& o) {
 }
 
 ExitStatus run_batch(EraseOptions o, report::Envelope& envelope);
+ExitStatus run_replay(EraseOptions o, report::Envelope& envelope);
 
 ExitStatus run_erase(EraseOptions o) {
     report::Envelope envelope;
@@ -489,6 +503,7 @@ ExitStatus run_erase(EraseOptions o) {
         check_options(o);
         check_attended(o);
         if (!o.subjects_file.empty()) return run_batch(o, envelope);
+        if (!o.replay_since.empty()) return run_replay(o, envelope);
         // A malformed plan is refused before the database is opened.
         std::optional<erase::PlanFile> plan_file;
         if (!o.apply.empty()) {
@@ -563,7 +578,7 @@ int severity(ExitStatus status) {
 
 /// One subject of a batch, from its line to its report.
 struct BatchItem {
-    std::size_t line = 0;
+    std::string where;  ///< for messages: "FILE:LINE", or the erasure ledger entry it replays
     NamedSubject named;
     std::optional<SubjectRun> run;
     std::optional<erase::ErasurePlan> shown;  ///< the plan confirmed on the terminal
@@ -593,11 +608,11 @@ void begin_item(SubjectJob& job, const EraseOptions& o, BatchItem& item) {
 
 /// The per-subject plans on the terminal, confirmed once for the whole batch.
 bool batch_confirmed(const std::vector<BatchItem>& items) {
-    std::cerr << "dsr erase will change the database as follows, subject by subject (by line of the file):\n"
-              << "  " << pad("line", 6) << pad("identity", 14) << pad("found", 7) << pad("delete", 8) << pad("mask", 6)
+    std::cerr << "dsr erase will change the database as follows, subject by subject:\n"
+              << "  " << pad("where", 6) << pad("identity", 14) << pad("found", 7) << pad("delete", 8) << pad("mask", 6)
               << pad("held", 6) << "cascade\n";
     for (const auto& item : items) {
-        std::cerr << "  " << pad(std::to_string(item.line), 6) << pad(item.named.kind, 14);
+        std::cerr << "  " << pad(item.where, 6) << pad(item.named.kind, 14);
         if (item.error)
             std::cerr << "skipped: " << item.error->what() << "\n";
         else if (item.shown->matched() == 0)
@@ -646,6 +661,51 @@ std::pair<ExitStatus, nlohmann::ordered_json> erase_item(SubjectJob& job, const 
     }
 }
 
+/// Erases each item in its own transaction, one JSON report per line;
+/// returns the most severe status.
+ExitStatus erase_items(const EraseOptions& o, const report::Envelope& envelope, SubjectJob& job,
+                       const jobs::ErasureSetup& setup, std::vector<BatchItem>& items) {
+    if (!o.dry_run && !o.yes) {
+        // One confirmation for the batch: every subject is found and planned
+        // first (without the write lock); each erasure then refuses if its
+        // subject's rows changed after the answer.
+        for (auto& item : items) {
+            begin_item(job, o, item);
+            if (item.error) continue;
+            auto match = item.run->match;
+            const auto& key = job.keys().pseudonym_key;
+            erase::include_erased_rows(job.database(), job.policy(), key, match);
+            try {
+                item.shown = jobs::plan_erasure(job.database(), job.policy(), setup, key, match, job.when()).plan;
+            } catch (const Error& e) {
+                job.finish(*item.run, "failed", {{"dry_run", false}, {"exit_status", static_cast<int>(e.status())}});
+                item.error = e;
+            }
+        }
+        if (!batch_confirmed(items)) {
+            for (const auto& item : items)
+                if (item.run && !item.error)
+                    job.finish(*item.run, "failed", {{"dry_run", false}, {"confirmed", false}});
+            throw Error(ExitStatus::usage, "erasure not confirmed; nothing was changed");
+        }
+    }
+    ExitStatus worst = ExitStatus::ok;
+    for (auto& item : items) {
+        report::Envelope one = envelope;
+        one.started_at = std::chrono::system_clock::now();
+        one.steady_start = std::chrono::steady_clock::now();
+        auto [status, json] = erase_item(job, o, setup, item, one);
+        if (status != ExitStatus::ok && status != ExitStatus::partial)
+            print_error(item.where + ": " +
+                        (json.contains("error") ? json["error"]["message"].get<std::string>()
+                                                : std::string("no data is held about this subject and no earlier "
+                                                              "erasure is recorded; nothing was changed")));
+        std::cout << json.dump() << '\n' << std::flush;
+        if (severity(status) > severity(worst)) worst = status;
+    }
+    return worst;
+}
+
 ExitStatus run_batch(EraseOptions o, report::Envelope& envelope) {
     o.format = Format::json;  // one report per line, whatever stdout is
     auto lines = read_subjects_file(o.subjects_file);
@@ -655,46 +715,31 @@ ExitStatus run_batch(EraseOptions o, report::Envelope& envelope) {
     // Every line is checked before anyone's data is read or changed.
     std::vector<BatchItem> items;
     for (const auto& line : lines)
-        items.push_back({line.line, parse_subject_line(job->policy(), job->keys(), o.subjects_file, line), {}, {}, {}});
-    if (!o.dry_run && !o.yes) {
-        // One confirmation for the batch: every subject is found and planned
-        // first (without the write lock); each erasure then refuses if its
-        // subject's rows changed after the answer.
-        for (auto& item : items) {
-            begin_item(*job, o, item);
-            if (item.error) continue;
-            auto match = item.run->match;
-            const auto& key = job->keys().pseudonym_key;
-            erase::include_erased_rows(job->database(), job->policy(), key, match);
-            try {
-                item.shown = jobs::plan_erasure(job->database(), job->policy(), setup, key, match, job->when()).plan;
-            } catch (const Error& e) {
-                job->finish(*item.run, "failed", {{"dry_run", false}, {"exit_status", static_cast<int>(e.status())}});
-                item.error = e;
-            }
-        }
-        if (!batch_confirmed(items)) {
-            for (const auto& item : items)
-                if (item.run && !item.error)
-                    job->finish(*item.run, "failed", {{"dry_run", false}, {"confirmed", false}});
-            throw Error(ExitStatus::usage, "erasure not confirmed; nothing was changed");
-        }
+        items.push_back({o.subjects_file + ":" + std::to_string(line.line),
+                         parse_subject_line(job->policy(), job->keys(), o.subjects_file, line), {}, {}, {}});
+    return erase_items(o, envelope, *job, setup, items);
+}
+
+/// The day a backup is restored: every subject erased since the date is
+/// found again (erase/replay.h) and erased again, as a batch.
+ExitStatus run_replay(EraseOptions o, report::Envelope& envelope) {
+    o.format = Format::json;  // one report per line, whatever stdout is
+    auto job = SubjectJob::open("erase", o.location, o.db, /*read_only=*/o.dry_run, o.format, envelope);
+    if (!job) return ExitStatus::invalid_policy;
+    auto setup = jobs::prepare_erasure(job->database(), job->policy(), job->database_ref().name);
+    auto entries = erase::erasures_since(job->store(), o.replay_since);
+    auto targets = erase::find_erased_subjects(job->database(), job->policy(), job->database_ref().name,
+                                               job->keys().pseudonym_key, entries);
+    std::vector<BatchItem> items;
+    for (const auto& t : targets) {
+        // Absent from the restored database: there is nothing to erase again.
+        if (!t.normalized_value) continue;
+        NamedSubject named{t.kind, *t.normalized_value, t.entry.subject};
+        items.push_back({"erasure ledger entry " + std::to_string(t.entry.seq), named, {}, {}, {}});
     }
-    ExitStatus worst = ExitStatus::ok;
-    for (auto& item : items) {
-        report::Envelope one = envelope;
-        one.started_at = std::chrono::system_clock::now();
-        one.steady_start = std::chrono::steady_clock::now();
-        auto [status, json] = erase_item(*job, o, setup, item, one);
-        if (status != ExitStatus::ok && status != ExitStatus::partial)
-            print_error(o.subjects_file + ":" + std::to_string(item.line) + ": " +
-                        (json.contains("error") ? json["error"]["message"].get<std::string>()
-                                                : std::string("no data is held about this subject and no earlier "
-                                                              "erasure is recorded; nothing was changed")));
-        std::cout << json.dump() << '\n' << std::flush;
-        if (severity(status) > severity(worst)) worst = status;
-    }
-    return worst;
+    std::cerr << "dsr: " << entries.size() << " subjects erased since " << o.replay_since << "; " << items.size()
+              << " found again in the database, " << entries.size() - items.size() << " not in it\n";
+    return erase_items(o, envelope, *job, setup, items);
 }
 
 }  // namespace
@@ -716,7 +761,8 @@ void add_erase_command(CLI::App& app, Commands& commands) {
         "  dsr erase --policy shop.yaml --subject customer_id=42 --request R-2026-000017 --yes\n"
         "  dsr erase --policy shop.yaml --subject customer_id=42 --dry-run --plan-out plan.json\n"
         "  dsr erase --policy shop.yaml --subject customer_id=42 --apply plan.json --yes\n"
-        "  dsr erase --policy shop.yaml --subjects-file batch.txt --yes > reports.jsonl");
+        "  dsr erase --policy shop.yaml --subjects-file batch.txt --yes > reports.jsonl\n"
+        "  dsr erase --policy shop.yaml --replay-since 2026-11-01 --yes > replayed.jsonl");
     add_state_options(*cmd, o->location, true);
     cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH or a file path")->group("Input");
     auto* subject = cmd->add_option("--subject", o->subject, "Who, as KIND=VALUE with KIND an identity of the policy")
@@ -727,6 +773,12 @@ void add_erase_command(CLI::App& app, Commands& commands) {
             ->excludes(subject)
             ->group("Subject");
     cmd->add_option("--request", o->request_id, "The request this answers; closed when the erasure is done")
+        ->group("Subject");
+    cmd->add_option("--replay-since", o->replay_since,
+                    "After restoring a backup: erase again every subject the erasure ledger records since this "
+                    "date (YYYY-MM-DD, UTC); JSON lines")
+        ->excludes(subject)
+        ->excludes(subjects_file)
         ->group("Subject");
     cmd->add_flag("--dry-run", o->dry_run, "Report exactly what the erasure would do; change nothing")->group("Erasure");
     auto* plan_out = cmd->add_option("--plan-out", o->plan_out,
