@@ -138,6 +138,10 @@ private:
         tp.table = &table;
         if (table.erasure) tp.masks = table.erasure->masks;
         auto columns = columns_to_read(order_, step);
+        // Every column is read for the digest: any change to one of the
+        // subject's rows since a reviewed plan was made makes that plan stale.
+        if (const auto* info = schema_.find_table(table.name))
+            for (const auto& c : info->columns) add_unique(columns, c.name);
         std::map<std::optional<CivilDate>, std::size_t> ends;
         digest(table.name);
         graph::read_subject_rows(db_, policy_, table, columns, match_,

@@ -99,11 +99,15 @@ q "INSERT INTO addresses (customer_id, kind, recipient_name, line1, city, postco
    WHERE customer_id = $cid LIMIT 1"
 refused "rows changed since the plan was made" "${st[@]}" --subject "email=$email" --apply "$plan" --yes
 cp "$DSR_TMP/saved.db" "$shop"
-# A value the erasure masks (the digest covers the columns the erasure reads
-# or writes and each row's fate, not columns it neither reads nor writes).
+# A value the erasure masks, and one it neither reads for a link nor masks
+# (an order's status): the digest covers whole rows.
 q "UPDATE payments SET card_token = coalesce(card_token, '') || 'x'
    WHERE id = (SELECT min(p.id) FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.customer_id = $cid)"
 [ "$(sha)" != "$(sha256sum "$DSR_TMP/saved.db" | cut -d' ' -f1)" ] || fail "fixture: the payment was not changed"
+refused "rows changed since the plan was made" "${st[@]}" --subject "email=$email" --apply "$plan" --yes
+cp "$DSR_TMP/saved.db" "$shop"
+q "UPDATE orders SET status = status || '-x' WHERE id = (SELECT min(id) FROM orders WHERE customer_id = $cid)"
+[ "$(sha)" != "$(sha256sum "$DSR_TMP/saved.db" | cut -d' ' -f1)" ] || fail "fixture: the order was not changed"
 refused "rows changed since the plan was made" "${st[@]}" --subject "email=$email" --apply "$plan" --yes
 cp "$DSR_TMP/saved.db" "$shop"
 [ "$(sha)" = "$before" ] || fail "fixture: the database was not restored"
