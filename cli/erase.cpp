@@ -12,7 +12,6 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <set>
 #include <sstream>
 
 #include "audit/audit_log.h"
@@ -26,6 +25,7 @@
 #include "erase/replay.h"
 #include "jobs/databases.h"
 #include "jobs/erase.h"
+#include "report/erase_report.h"
 #include "util/atomic_file.h"
 #include "util/civil_date.h"
 #include "util/error.h"
@@ -51,199 +51,10 @@ struct EraseOptions {
     Format format = Format::automatic;
 };
 
-/// How a run ended, for the report, the audit entry and the exit status.
-struct Ending {
-    ExitStatus status = ExitStatus::ok;
-    std::string name;  ///< the report's status
-    std::optional<erase::LedgerEntry> previous;  ///< an earlier erasure, when nothing is found now
-    std::optional<std::int64_t> completes;       ///< an interrupted attempt this run completes
-    std::optional<std::int64_t> ledger_seq;
-};
+using Ending = report::EraseEnding;
 
-// --- the report -----------------------------------------------------------
-
-ordered_json or_null(const std::optional<std::int64_t>& n) { return n ? ordered_json(*n) : ordered_json(nullptr); }
-
-ordered_json hold_json(const policy::Policy& policy, const erase::TablePlan& tp) {
-    if (!tp.table->erasure || !tp.table->erasure->hold) return nullptr;
-    const auto& hold = *tp.table->erasure->hold;
-    const auto* purpose = policy.find_purpose(hold.purpose);
-    ordered_json ends = ordered_json::array();
-    for (const auto& e : tp.hold_ends)
-        ends.push_back({{"date", e.ends_on ? ordered_json(format_date(*e.ends_on)) : ordered_json(nullptr)},
-                        {"rows", e.rows}});
-    std::string after = (hold.timestamp.table.empty() ? "" : hold.timestamp.table + ".") + hold.timestamp.column;
-    return {{"purpose", hold.purpose},
-            {"lawful_basis", purpose ? std::string(policy::to_string(purpose->basis)) : ""},
-            {"keep", hold.keep.text},
-            {"after", after},
-            {"ends", ends}};
-}
-
-ordered_json table_json(const policy::Policy& policy, const erase::TablePlan& tp) {
-    bool mask_action = tp.table->erasure && tp.table->erasure->action == policy::ErasureAction::mask;
-    ordered_json masks = ordered_json::array();
-    for (const auto& m : tp.masks) masks.push_back({{"column", m.column}, {"method", policy::to_string(m.method)}});
-    ordered_json cascaded = ordered_json::array();
-    for (const auto& c : tp.cascades)
-        cascaded.push_back({{"table", c.via.table},
-                            {"column", c.via.column},
-                            {"references", c.via.parent_table},
-                            {"on_delete", c.via.on_delete},
-                            {"listed", policy.find_table(c.via.table) != nullptr},
-                            {"depth", c.depth},
-                            {"rows", c.rows}});
-    return {{"table", tp.table->name},
-            {"action", mask_action ? "mask" : "delete"},
-            {"matched", tp.matched},
-            {"deleted", tp.deletes.size()},
-            {"masked", tp.masked},
-            {"unchanged", tp.kept.size() - tp.masked},
-            {"kept_under_hold", tp.held},
-            {"kept_as_parent", tp.kept_as_parent},
-            {"kept_for", tp.kept_for},
-            {"masks", masks},
-            {"hold", hold_json(policy, tp)},
-            {"cascaded", cascaded}};
-}
-
-/// Recipients that received any erased category (GDPR Art. 19).
-ordered_json notify_json(const policy::Policy& policy, const erase::ErasurePlan& plan) {
-    ordered_json out = ordered_json::array();
-    std::set<std::string> erased(plan.erased_categories.begin(), plan.erased_categories.end());
-    for (const auto& r : policy.recipients) {
-        std::vector<std::string> shared;
-        for (const auto& c : r.categories)
-            if (erased.contains(c)) shared.push_back(c);
-        if (shared.empty()) continue;
-        out.push_back({{"recipient", r.id},
-                       {"name", r.name},
-                       {"role", policy::to_string(r.role)},
-                       {"country", r.country},
-                       {"categories", shared}});
-    }
-    return out;
-}
-
-ordered_json verification_json(const jobs::EraseOutcome& outcome) {
-    const auto& v = outcome.verification;
-    ordered_json tables = ordered_json::array();
-    for (const auto& t : v.tables)
-        tables.push_back({{"table", t.table},
-                          {"kept", t.kept},
-                          {"not_deleted", t.not_deleted},
-                          {"wrong_values", t.wrong_values},
-                          {"unexpected", t.unexpected}});
-    return {{"performed", v.performed},
-            {"passed", v.performed ? ordered_json(v.passed) : ordered_json(nullptr)},
-            {"remaining_rows", v.remaining},
-            {"tables", tables}};
-}
-
-ordered_json erasure_json(const policy::Policy& policy, const jobs::EraseOutcome& outcome, const Ending& ending) {
-    const auto& plan = outcome.plan;
-    ordered_json tables = ordered_json::array();
-    for (const auto& tp : plan.tables) tables.push_back(table_json(policy, tp));
-    ordered_json previous = nullptr;
-    if (ending.previous) previous = {{"at", ending.previous->at}, {"ledger_seq", ending.previous->seq}};
-    return {{"as_of", format_date(plan.today)},
-            {"changed", plan.changes() > 0},
-            {"plan_digest", plan.digest},
-            {"tables", tables},
-            {"totals",
-             {{"matched", plan.matched()},
-              {"deleted", plan.deleted()},
-              {"masked", plan.masked()},
-              {"kept_under_hold", plan.held()},
-              {"cascaded", plan.cascaded()}}},
-            {"statements", outcome.applied ? ordered_json(outcome.statements) : ordered_json(nullptr)},
-            {"residue_removed", outcome.applied ? ordered_json(outcome.residue_removed) : ordered_json(nullptr)},
-            {"previously_erased", previous},
-            {"completes_interrupted", or_null(ending.completes)},
-            {"ledger_seq", or_null(ending.ledger_seq)}};
-}
-
-ordered_json erase_json(const report::Envelope& envelope, const policy::Policy& policy, const EraseOptions& o,
-                        const SubjectRun& run, const jobs::EraseOutcome& outcome, const Ending& ending) {
-    auto json = report::envelope_json(envelope);
-    auto subject = run.ref();
-    json["subject"] = {{"pseudonym", subject.pseudonym},
-                       {"identity_kind", subject.identity_kind},
-                       {"registered_matches", subject.registered_matches}};
-    json["request_id"] = o.request_id.empty() ? ordered_json(nullptr) : ordered_json(o.request_id);
-    json["erasure"] = erasure_json(policy, outcome, ending);
-    json["verification"] = verification_json(outcome);
-    json["notify"] = notify_json(policy, outcome.plan);
-    json["audit_intent"] = run.intent_seq;
-    return json;
-}
-
-// --- text for a person ------------------------------------------------------
-
+/// Columns of a table on a terminal.
 std::string pad(std::string s, std::size_t width) { return s.size() < width ? s + std::string(width - s.size(), ' ') : s; }
-
-std::string plan_text(const policy::Policy& policy, const erase::ErasurePlan& plan) {
-    std::string text = "  " + pad("table", 20) + pad("action", 8) + pad("found", 7) + pad("delete", 8) +
-                       pad("mask", 6) + pad("held", 6) + "cascade\n";
-    for (const auto& tp : plan.tables) {
-        if (tp.matched == 0) continue;
-        bool mask_action = tp.table->erasure && tp.table->erasure->action == policy::ErasureAction::mask;
-        text += "  " + pad(tp.table->name, 20) + pad(mask_action ? "mask" : "delete", 8) +
-                pad(std::to_string(tp.matched), 7) + pad(std::to_string(tp.deletes.size()), 8) +
-                pad(std::to_string(tp.masked), 6) + pad(std::to_string(tp.held + tp.kept_as_parent), 6) +
-                std::to_string(tp.cascaded()) + "\n";
-    }
-    for (const auto& tp : plan.tables) {
-        if (tp.held && tp.table->erasure && tp.table->erasure->hold) {
-            const auto& hold = *tp.table->erasure->hold;
-            const auto* purpose = policy.find_purpose(hold.purpose);
-            std::string until = tp.hold_ends.empty() || !tp.hold_ends.back().ends_on
-                                    ? "an end that cannot be read from the data"
-                                    : format_date(*tp.hold_ends.back().ends_on);
-            text += "Kept under hold: " + std::to_string(tp.held) + " " + tp.table->name + " rows for " + hold.purpose +
-                    " (" + (purpose ? std::string(policy::to_string(purpose->basis)) : "") + "), masked, until " +
-                    until + " at the latest\n";
-        }
-        if (tp.kept_as_parent) {
-            std::string tables;
-            for (const auto& t : tp.kept_for) tables += (tables.empty() ? "" : ", ") + t;
-            text += "Kept because held rows refer to them: " + std::to_string(tp.kept_as_parent) + " " +
-                    tp.table->name + " rows (from " + tables + ")\n";
-        }
-        for (const auto& c : tp.cascades)
-            text += "The database itself (ON DELETE " + c.via.on_delete + ") " +
-                    (c.via.on_delete == "CASCADE" ? "removes " : "unlinks ") + std::to_string(c.rows) + " rows of " +
-                    c.via.table + " through " + c.via.column + "\n";
-    }
-    return text;
-}
-
-std::string erase_text(const policy::Policy& policy, const EraseOptions& o, const jobs::EraseOutcome& outcome,
-                       const Ending& ending) {
-    const auto& plan = outcome.plan;
-    if (ending.status == ExitStatus::subject_not_found)
-        return "No data is held about this subject, and no erasure of them is recorded; nothing was changed.\n";
-    if (plan.matched() == 0)
-        return "Nothing is held about this subject any more" +
-               (ending.previous ? " (erased " + ending.previous->at + ")" : std::string(" (an interrupted erasure finished)")) +
-               "; nothing was changed.\n";
-    std::string text = o.dry_run ? "Dry run: nothing was changed. The erasure would do this:\n"
-                                 : (plan.changes() ? "Erased:\n" : "Nothing changed: the subject was already erased.\n");
-    text += plan_text(policy, plan);
-    auto notify = notify_json(policy, plan);
-    if (!notify.empty()) {
-        text += "Notify (GDPR Art. 19):";
-        for (const auto& r : notify) text += " " + r["name"].get<std::string>() + ";";
-        text += "\n";
-    }
-    const auto& v = outcome.verification;
-    if (v.performed)
-        text += v.passed ? "Verified: nothing of the subject remains but " + std::to_string(v.remaining) +
-                               " kept rows, masked as declared.\n"
-                         : "VERIFICATION FAILED: see the JSON report's verification section.\n";
-    if (outcome.applied && !outcome.residue_removed) text += "Residue NOT removed: " + outcome.residue_problem + "\n";
-    return text;
-}
 
 // --- the run -------------------------------------------------------------------
 
@@ -269,7 +80,7 @@ nlohmann::ordered_json audit_summary(const jobs::EraseOutcome& outcome, bool dry
 
 /// Shows the plan on the terminal and asks; true only for "yes".
 bool confirmed(const policy::Policy& policy, const erase::ErasurePlan& plan) {
-    std::cerr << "dsr erase will change the database as follows:\n" << plan_text(policy, plan);
+    std::cerr << "dsr erase will change the database as follows:\n" << report::erase_plan_text(policy, plan);
     std::cerr << "Type yes to erase, anything else to stop: " << std::flush;
     std::string answer;
     if (!std::getline(std::cin, answer)) return false;
@@ -547,8 +358,9 @@ ExitStatus run_erase(EraseOptions o) {
                             ? "no data is held about this subject and no earlier erasure is recorded; nothing was changed"
                             : (outcome.residue_removed ? "the erasure was committed but its verification failed"
                                                        : outcome.residue_problem));
-        print_report(o.format, erase_json(envelope, job->policy(), o, run, outcome, end),
-                     erase_text(job->policy(), o, outcome, end));
+        print_report(o.format,
+                     report::erase_json(envelope, job->policy(), run.ref(), o.request_id, run.intent_seq, outcome, end),
+                     report::erase_text(job->policy(), o.dry_run, outcome, end));
         return end.status;
     } catch (const Error& e) {
         if (e.status() != ExitStatus::ambiguous_subject) return report_failure(o.format, envelope, e);
@@ -654,7 +466,8 @@ std::pair<ExitStatus, nlohmann::ordered_json> erase_item(SubjectJob& job, const 
         if (end.ledger_seq) summary["ledger_seq"] = *end.ledger_seq;
         job.finish(run, end.name == "error" ? "failed" : "done", summary);
         envelope.status = end.name;
-        return {end.status, erase_json(envelope, job.policy(), o, run, outcome, end)};
+        return {end.status,
+                report::erase_json(envelope, job.policy(), run.ref(), o.request_id, run.intent_seq, outcome, end)};
     } catch (const Error& e) {
         job.finish(run, "failed", {{"dry_run", o.dry_run}, {"exit_status", static_cast<int>(e.status())}});
         return {e.status(), failure_json(envelope, item, e)};
