@@ -26,7 +26,6 @@ struct ExportOptions {
     std::optional<std::string> db;
     std::string subject;
     std::string request_id;
-    bool all_matches = false;
     std::string output;
     bool force = false;
     jobs::ExportFormat file_format = jobs::ExportFormat::json;
@@ -104,7 +103,8 @@ ExitStatus run_export(const ExportOptions& o) {
         auto encryptor = encryptor_for(o, written);
         ByteSink& sink = encryptor ? static_cast<ByteSink&>(*encryptor) : written;
 
-        auto run = job->begin(o.subject, o.request_id, o.all_matches);
+        // A copy goes to one person: an identity that names several is never merged into it.
+        auto run = job->begin(o.subject, o.request_id, /*all_matches=*/false);
         jobs::ExportSettings settings;
         settings.format = o.file_format;
         settings.generated_at = report::utc_iso8601(job->when());
@@ -172,8 +172,6 @@ void add_export_command(CLI::App& app, Commands& commands) {
     cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH or a file path")->group("Input");
     cmd->add_option("--subject", o->subject, "Who, as KIND=VALUE with KIND an identity of the policy")
         ->required()
-        ->group("Subject");
-    cmd->add_flag("--all-matches", o->all_matches, "Export for every registered subject an ambiguous identity matches")
         ->group("Subject");
     cmd->add_option("--request", o->request_id, "The request this answers; closed when the file is written")
         ->group("Subject");

@@ -145,6 +145,14 @@ run_dsr 2 export "${common[@]}" --subject customer_id=$cid --passphrase-file "$D
   --output "$out/empty.age"
 [ ! -e "$out/empty.age" ] || fail "an empty passphrase left a file"
 
+# --- a shared phone names two people: no copy mixes them ---------------------
+phone=$(q "SELECT phone FROM customers WHERE phone IS NOT NULL GROUP BY phone HAVING count(*) > 1 LIMIT 1")
+[ -n "$phone" ] || fail "fixture: no shared phone"
+run_dsr 5 export "${common[@]}" --subject "phone=$phone" --output "$out/shared.json"
+[ ! -e "$out/shared.json" ] || fail "an ambiguous identity left a file"
+run_dsr 2 export "${common[@]}" --subject "phone=$phone" --all-matches --output "$out/shared.json"
+[ ! -e "$out/shared.json" ] || fail "--all-matches was accepted by export"
+
 # --- existing files, not found, failures leave nothing ----------------------
 before=$(sha256sum <"$out/copy.json")
 run_dsr 12 export "${common[@]}" --subject customer_id=$cid --output "$out/copy.json"
