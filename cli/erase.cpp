@@ -401,9 +401,8 @@ struct BatchItem {
 nlohmann::ordered_json failure_json(report::Envelope envelope, const BatchItem& item, const Error& e) {
     envelope.status = e.status() == ExitStatus::ambiguous_subject ? "ambiguous" : "error";
     auto json = report::envelope_json(envelope);
-    json["subject"] = {{"pseudonym", item.named.pseudonym},
-                       {"identity_kind", item.named.kind},
-                       {"registered_matches", item.run ? item.run->match.root_matches : item.matches}};
+    json["subject"] = report::subject_json(
+        {item.named.pseudonym, item.named.kind, item.run ? item.run->match.root_matches : item.matches});
     json["error"] = {{"exit_status", static_cast<int>(e.status())}, {"message", e.what()}};
     return json;
 }

@@ -62,10 +62,7 @@ nlohmann::ordered_json export_json(const report::Envelope& envelope, const Expor
                                    const jobs::ExportResult& result, const HashingSink& written,
                                    const std::string& digest) {
     auto json = report::envelope_json(envelope);
-    auto subject = run.ref();
-    json["subject"] = {{"pseudonym", subject.pseudonym},
-                       {"identity_kind", subject.identity_kind},
-                       {"registered_matches", subject.registered_matches}};
+    json["subject"] = report::subject_json(run.ref());
     json["request_id"] = o.request_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.request_id);
     json["output"] = {{"path", o.output},
                       {"format", o.file_format == jobs::ExportFormat::csv ? "csv" : "json"},
@@ -126,9 +123,7 @@ ExitStatus run_export(const ExportOptions& o) {
             job->finish(run, "done", {{"rows", 0}});
             envelope.status = "not_found";
             auto json = report::envelope_json(envelope);
-            auto subject = run.ref();
-            json["subject"] = {{"pseudonym", subject.pseudonym}, {"identity_kind", subject.identity_kind},
-                               {"registered_matches", 0}};
+            json["subject"] = report::subject_json(run.ref());
             print_error("no data found for the subject; no file was written");
             print_report(o.report_format, json, "No personal data is held about this subject; no file was written.\n");
             return ExitStatus::subject_not_found;

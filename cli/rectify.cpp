@@ -67,17 +67,6 @@ Json followed_json(const jobs::RectifyResult& result) {
     return out;
 }
 
-Json notify_json(const jobs::RectifyResult& result) {
-    Json out = Json::array();
-    for (const auto& n : result.notify)
-        out.push_back({{"recipient", n.recipient->id},
-                       {"name", n.recipient->name},
-                       {"role", policy::to_string(n.recipient->role)},
-                       {"country", n.recipient->country},
-                       {"categories", n.categories}});
-    return out;
-}
-
 /// What the audit's done entry keeps: field names, counts and hashes.
 Json audit_summary(const jobs::RectifyResult& result, bool dry_run) {
     Json fields = Json::array();
@@ -100,7 +89,7 @@ Json audit_summary(const jobs::RectifyResult& result, bool dry_run) {
 }
 
 Json subject_json(const NamedSubject& named, std::size_t matches) {
-    return {{"pseudonym", named.pseudonym}, {"identity_kind", named.kind}, {"registered_matches", matches}};
+    return report::subject_json({named.pseudonym, named.kind, matches});
 }
 
 Json rectify_json(const report::Envelope& envelope, const RectifyOptions& o, const NamedSubject& named,
@@ -112,7 +101,7 @@ Json rectify_json(const report::Envelope& envelope, const RectifyOptions& o, con
     json["fields"] = fields_json(result);
     json["followed"] = followed_json(result);
     json["counts"] = {{"rows", result.rows}, {"rows_changed", result.rows_changed}};
-    json["notify"] = notify_json(result);
+    json["notify"] = report::notify_json(result.notify);
     return json;
 }
 

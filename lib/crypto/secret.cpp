@@ -51,4 +51,14 @@ bool from_hex(const std::string& hex, unsigned char* out, std::size_t size) {
     return written == size && end == hex.data() + hex.size();
 }
 
+std::string to_base64(const unsigned char* bytes, std::size_t size) {
+    if (size == 0) return {};
+    ensure_sodium();
+    constexpr int variant = sodium_base64_VARIANT_ORIGINAL;
+    std::string out(sodium_base64_ENCODED_LEN(size, variant), '\0');
+    sodium_bin2base64(out.data(), out.size(), bytes, size, variant);
+    out.pop_back();  // sodium writes a C string; the length already counted its NUL
+    return out;
+}
+
 }  // namespace dsr::crypto

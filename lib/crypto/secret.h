@@ -30,6 +30,8 @@ void ensure_sodium();
 
 /// Lower-case hex of bytes (for public values only: hashes, public keys, signatures).
 std::string to_hex(const unsigned char* bytes, std::size_t size);
+/// Standard base64 with padding (RFC 4648), e.g. a BLOB value in a report or an export.
+std::string to_base64(const unsigned char* bytes, std::size_t size);
 /// Parses lower- or upper-case hex; false if malformed or the wrong length.
 bool from_hex(const std::string& hex, unsigned char* out, std::size_t size);
 

@@ -1,7 +1,5 @@
 #include "export/csv.h"
 
-#include <sodium.h>
-
 #include <array>
 #include <charconv>
 #include <string_view>
@@ -47,15 +45,7 @@ std::string number_text(Number value) {
     return std::string(buffer.data(), end);
 }
 
-std::string base64(const std::vector<unsigned char>& bytes) {
-    if (bytes.empty()) return {};
-    crypto::ensure_sodium();
-    constexpr int variant = sodium_base64_VARIANT_ORIGINAL;
-    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
-    sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), variant);
-    out.pop_back();  // sodium writes a C string; the length already counted its NUL
-    return out;
-}
+std::string base64(const std::vector<unsigned char>& bytes) { return crypto::to_base64(bytes.data(), bytes.size()); }
 
 struct FieldText {
     std::string operator()(std::monostate) const { return {}; }

@@ -179,7 +179,7 @@ public:
             result.rows_changed += f.rows_changed;
             if (const auto* c = f.table->find_column(f.column); c && f.rows_changed) changed_categories.insert(c->category);
         }
-        result.notify = to_notify(changed_categories);
+        result.notify = policy::recipients_receiving(policy_, changed_categories);
         return result;
     }
 
@@ -327,19 +327,6 @@ private:
         for (const auto& [hash, rows] : t.old_values) f.old_values.push_back({hash, rows});
         f.new_hash = *value_hash(key_, change.value);
         return f;
-    }
-
-    std::vector<Notify> to_notify(const std::set<std::string>& changed) {
-        std::vector<Notify> out;
-        for (const auto& r : policy_.recipients) {
-            Notify n{&r, {}};
-            for (const auto& c : policy_.categories)
-                if (changed.count(c.name) &&
-                    std::find(r.categories.begin(), r.categories.end(), c.name) != r.categories.end())
-                    n.categories.push_back(c.name);
-            if (!n.categories.empty()) out.push_back(std::move(n));
-        }
-        return out;
     }
 
     db::Database& db_;

@@ -91,17 +91,13 @@ struct FollowResult {
 
 /// A recipient to tell about the correction (GDPR Art. 19), and which of
 /// the changed categories it receives.
-struct Notify {
-    const policy::Recipient* recipient = nullptr;
-    std::vector<std::string> categories;
-};
 
 struct RectifyResult {
     std::vector<FieldResult> fields;      ///< in the order of the specs
     std::vector<FollowResult> followed;   ///< in policy table order
     std::int64_t rows = 0;                ///< rows of the subject the job applies to, fields and followers
     std::int64_t rows_changed = 0;
-    std::vector<Notify> notify;           ///< in policy order; only for categories of columns that changed
+    std::vector<policy::RecipientShare> notify;           ///< in policy order; only for categories of columns that changed
     std::size_t root_matches = 0;
 };
 

@@ -33,4 +33,15 @@ std::string_view to_string(TimeFormat f) { return name_in(time_formats, f); }
 std::string_view to_string(ErasureAction a) { return name_in(actions, a); }
 std::string_view to_string(MaskMethod m) { return name_in(mask_methods, m); }
 
+std::vector<RecipientShare> recipients_receiving(const Policy& policy, const std::set<std::string>& categories) {
+    std::vector<RecipientShare> out;
+    for (const auto& r : policy.recipients) {
+        RecipientShare share{&r, {}};
+        for (const auto& c : r.categories)
+            if (categories.count(c)) share.categories.push_back(c);
+        if (!share.categories.empty()) out.push_back(std::move(share));
+    }
+    return out;
+}
+
 }  // namespace dsr::policy

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -231,6 +232,16 @@ struct Policy {
     const Category* find_category(std::string_view name) const;
     const DatabaseRef* default_database() const;
 };
+
+/// A recipient and which of the given categories it receives.
+struct RecipientShare {
+    const Recipient* recipient = nullptr;
+    std::vector<std::string> categories;  ///< in the recipient's declared order
+};
+
+/// The recipients that receive any of `categories`, in policy order: whom to
+/// notify of an erasure or a correction (GDPR Art. 19).
+std::vector<RecipientShare> recipients_receiving(const Policy& policy, const std::set<std::string>& categories);
 
 // Names as written in the policy, for parsing and for reports.
 std::string_view to_string(Regime);

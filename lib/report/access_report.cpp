@@ -1,11 +1,11 @@
 #include "report/access_report.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
+
+#include "crypto/secret.h"
 
 namespace dsr::report {
 
@@ -176,12 +176,7 @@ std::string retention_words(const policy::Table& table) {
            ", then " + (table.retention->action == policy::ErasureAction::mask ? "anonymised" : "deleted");
 }
 
-std::string base64(const std::vector<unsigned char>& bytes) {
-    std::string b64(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(b64.data(), b64.size(), bytes.data(), bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-    b64.resize(b64.size() - 1);  // the terminating NUL
-    return b64;
-}
+std::string base64(const std::vector<unsigned char>& bytes) { return crypto::to_base64(bytes.data(), bytes.size()); }
 
 std::optional<std::string> date_json(const std::optional<CivilDate>& date) {
     return date ? std::optional<std::string>(format_date(*date)) : std::nullopt;
@@ -320,9 +315,7 @@ Json purposes_json(const policy::Policy& policy, const Used& used) {
 Json common_json(const Envelope& envelope, const policy::Policy& policy, const SubjectRef& subject,
                  const jobs::AccessResult& result) {
     auto out = envelope_json(envelope);
-    out["subject"] = {{"pseudonym", subject.pseudonym},
-                      {"identity_kind", subject.identity_kind},
-                      {"registered_matches", subject.registered_matches}};
+    out["subject"] = subject_json(subject);
     out["controller"] = {{"name", policy.controller.name}, {"contact", policy.controller.contact}};
     out["regime"] = std::string(policy::to_string(policy.regime));
     out["as_of"] = format_date(result.today);

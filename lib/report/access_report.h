@@ -10,13 +10,6 @@
 
 namespace dsr::report {
 
-/// Who the report is about, without saying it: the pseudonym and how they were named.
-struct SubjectRef {
-    std::string pseudonym;
-    std::string identity_kind;
-    std::size_t registered_matches = 0;
-};
-
 /// The access report: per table the subject's rows with each column's
 /// category, purposes, lawful basis and source, each row's retention (and
 /// hold) end, plus the Art. 15(1) items (purposes, categories, sources,

@@ -60,20 +60,8 @@ ordered_json table_json(const policy::Policy& policy, const erase::TablePlan& tp
 }  // namespace
 
 ordered_json recipients_to_notify(const policy::Policy& policy, const erase::ErasurePlan& plan) {
-    ordered_json out = ordered_json::array();
     std::set<std::string> erased(plan.erased_categories.begin(), plan.erased_categories.end());
-    for (const auto& r : policy.recipients) {
-        std::vector<std::string> shared;
-        for (const auto& c : r.categories)
-            if (erased.contains(c)) shared.push_back(c);
-        if (shared.empty()) continue;
-        out.push_back({{"recipient", r.id},
-                       {"name", r.name},
-                       {"role", policy::to_string(r.role)},
-                       {"country", r.country},
-                       {"categories", shared}});
-    }
-    return out;
+    return notify_json(policy::recipients_receiving(policy, erased));
 }
 
 namespace {
@@ -122,9 +110,7 @@ ordered_json erase_json(const Envelope& envelope, const policy::Policy& policy, 
                         const std::string& request_id, std::int64_t intent_seq, const jobs::EraseOutcome& outcome,
                         const EraseEnding& ending) {
     auto json = envelope_json(envelope);
-    json["subject"] = {{"pseudonym", subject.pseudonym},
-                       {"identity_kind", subject.identity_kind},
-                       {"registered_matches", subject.registered_matches}};
+    json["subject"] = subject_json(subject);
     json["request_id"] = request_id.empty() ? ordered_json(nullptr) : ordered_json(request_id);
     json["erasure"] = erasure_json(policy, outcome, ending);
     json["verification"] = verification_json(outcome);

@@ -13,6 +13,23 @@ std::string utc_iso8601(std::chrono::system_clock::time_point t) {
     return text;
 }
 
+nlohmann::ordered_json subject_json(const SubjectRef& subject) {
+    return {{"pseudonym", subject.pseudonym},
+            {"identity_kind", subject.identity_kind},
+            {"registered_matches", subject.registered_matches}};
+}
+
+nlohmann::ordered_json notify_json(const std::vector<policy::RecipientShare>& recipients) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& share : recipients)
+        out.push_back({{"recipient", share.recipient->id},
+                       {"name", share.recipient->name},
+                       {"role", policy::to_string(share.recipient->role)},
+                       {"country", share.recipient->country},
+                       {"categories", share.categories}});
+    return out;
+}
+
 nlohmann::ordered_json envelope_json(const Envelope& e) {
     using namespace std::chrono;
     nlohmann::ordered_json policy = {{"path", e.policy_path}};
