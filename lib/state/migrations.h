@@ -78,6 +78,37 @@ CREATE TABLE erasure_ledger (
   summary     TEXT NOT NULL DEFAULT '{}'
 );
 )sql",
+    // 1 -> 2: the consent ledger as dsr consent writes it (it was created
+    // empty in version 1 and nothing wrote it, so it is rebuilt rather than
+    // altered), append-only by trigger; and purge cursors, so an interrupted
+    // or time-limited purge continues where it stopped.
+    R"sql(
+DROP TABLE consent_ledger;
+CREATE TABLE consent_ledger (
+  seq            INTEGER PRIMARY KEY,
+  at             TEXT NOT NULL,                  -- UTC, ISO-8601 to the second
+  subject        TEXT NOT NULL,                  -- keyed pseudonym (hex)
+  purpose        TEXT NOT NULL,
+  action         TEXT NOT NULL CHECK (action IN ('granted', 'withdrawn')),
+  source         TEXT,                           -- how it was given or withdrawn: web form, email, phone …
+  policy_sha256  TEXT NOT NULL,                  -- the policy (and so the purpose's wording) it was given under
+  request_id     TEXT
+);
+CREATE INDEX consent_ledger_subject ON consent_ledger(subject, purpose, seq);
+CREATE INDEX consent_ledger_purpose ON consent_ledger(purpose, subject, seq);
+CREATE TRIGGER consent_ledger_no_update BEFORE UPDATE ON consent_ledger
+  BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+CREATE TRIGGER consent_ledger_no_delete BEFORE DELETE ON consent_ledger
+  BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+CREATE TABLE purge_cursors (
+  database       TEXT NOT NULL,                  -- the database as opened (sqlite: absolute path)
+  table_name     TEXT NOT NULL,
+  last_key,                                      -- no type: the key keeps its own (integer, text …)
+  policy_sha256  TEXT NOT NULL,
+  updated_at     TEXT NOT NULL,
+  PRIMARY KEY (database, table_name)
+);
+)sql",
 };
 
 }  // namespace dsr::state

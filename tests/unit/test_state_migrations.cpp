@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Database.h>
 #include <sys/stat.h>
 
+#include "state/migrations.h"
 #include "state/state_store.h"
 #include "temp_dir.h"
 #include "util/error.h"
@@ -25,9 +26,28 @@ TEST_CASE("StateStore") {
         CHECK((st.st_mode & 0777) == 0600);
     }
     SUBCASE("reopening does not migrate again") {
-        { state::StateStore first(file, {}); first.db().exec("INSERT INTO consent_ledger (at, subject, purpose, action) VALUES ('t', 's', 'p', 'a')"); }
+        { state::StateStore first(file, {}); first.db().exec("INSERT INTO consent_ledger (at, subject, purpose, action, policy_sha256) VALUES ('t', 's', 'p', 'granted', 'h')"); }
         state::StateStore again(file, {});
         CHECK(again.db().execAndGet("SELECT count(*) FROM consent_ledger").getInt() == 1);
+    }
+    SUBCASE("the consent ledger is append-only") {
+        state::StateStore store(file, {});
+        store.db().exec("INSERT INTO consent_ledger (at, subject, purpose, action, policy_sha256) VALUES ('t', 's', 'p', 'granted', 'h')");
+        CHECK_THROWS_WITH(store.db().exec("UPDATE consent_ledger SET action = 'withdrawn'"), doctest::Contains("append-only"));
+        CHECK_THROWS_WITH(store.db().exec("DELETE FROM consent_ledger"), doctest::Contains("append-only"));
+        CHECK_THROWS(store.db().exec("INSERT INTO consent_ledger (at, subject, purpose, action, policy_sha256) VALUES ('t', 's', 'p', 'maybe', 'h')"));
+    }
+    SUBCASE("a version 1 store is migrated to the current version, its audit log kept") {
+        {
+            SQLite::Database db(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            db.exec(std::string(state::migrations[0]));
+            db.exec("PRAGMA user_version = 1");
+            db.exec("INSERT INTO audit_entries (at, command, phase, prev_hash, hash) VALUES ('t', 'c', 'intent', 'p', 'h')");
+        }
+        state::StateStore store(file, {});
+        CHECK(store.schema_version() == state::current_schema_version);
+        CHECK(store.db().execAndGet("SELECT count(*) FROM audit_entries").getInt() == 1);
+        CHECK(store.db().execAndGet("SELECT count(*) FROM purge_cursors").getInt() == 0);
     }
     SUBCASE("a missing store is an error when not creating") {
         CHECK_THROWS_AS(state::StateStore(file, {std::chrono::milliseconds(100), false}), Error);
