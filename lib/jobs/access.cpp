@@ -2,9 +2,13 @@
 
 #include <algorithm>
 
+#include "policy/periods.h"
 #include "util/error.h"
 
 namespace dsr::jobs {
+
+using policy::date_after;
+using policy::months_before;
 
 namespace {
 
@@ -14,26 +18,6 @@ using namespace std::chrono;
 // parent's timestamp can be fetched by a correlated subquery beside it.
 constexpr std::string_view row_alias = "dsr_row";
 constexpr std::string_view parent_alias = "dsr_parent";
-
-// Unix times from 0001-01-01 to 9999-12-31 23:59:59: the dates a report can write.
-constexpr std::int64_t earliest_unix = -62135596800;
-constexpr std::int64_t latest_unix = 253402300799;
-
-std::optional<CivilDate> add_months(CivilDate date, std::int64_t months) {
-    std::int64_t total = static_cast<std::int64_t>(static_cast<int>(date.year())) * 12 +
-                         (static_cast<unsigned>(date.month()) - 1) + months;
-    std::int64_t y = total >= 0 ? total / 12 : -((-total + 11) / 12);
-    if (y < 1 || y > 9999) return std::nullopt;
-    auto m = static_cast<unsigned>(total - y * 12 + 1);
-    year_month_day_last last{year{static_cast<int>(y)}, month_day_last{month{m}}};
-    return CivilDate{last.year(), last.month(), std::min(date.day(), last.day())};
-}
-
-std::optional<CivilDate> date_of(sys_seconds t) {
-    auto s = t.time_since_epoch().count();
-    if (s < earliest_unix || s > latest_unix) return std::nullopt;
-    return CivilDate{floor<days>(t)};
-}
 
 /// `column` (already qualified and quoted) as Unix seconds in SQLite's SQL,
 /// NULL when empty or unreadable, so one expression serves the SELECT list
@@ -169,22 +153,6 @@ AccessTable read_table(db::Database& db, const policy::Policy& policy, const pol
 }
 
 }  // namespace
-
-std::optional<CivilDate> date_after(std::int64_t unix_seconds, const policy::Duration& keep) {
-    if (unix_seconds < earliest_unix || unix_seconds > latest_unix) return std::nullopt;
-    sys_seconds t{seconds{unix_seconds}};
-    switch (keep.unit) {
-        case policy::Duration::Unit::hours: return date_of(t + hours{keep.count});
-        case policy::Duration::Unit::days: return date_of(sys_seconds(floor<days>(t) + days{keep.count}));
-        case policy::Duration::Unit::months: return add_months(*date_of(t), keep.count);
-        case policy::Duration::Unit::years: return add_months(*date_of(t), keep.count * 12);
-    }
-    return std::nullopt;
-}
-
-CivilDate months_before(CivilDate today, int months) {
-    return add_months(today, -months).value_or(CivilDate{year{1}, January, day{1}});
-}
 
 std::optional<LookBack> look_back_for(const policy::Policy& policy, const std::string& database_name,
                                       const AccessSettings& settings) {

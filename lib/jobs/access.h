@@ -59,14 +59,6 @@ struct AccessResult {
 std::optional<LookBack> look_back_for(const policy::Policy& policy, const std::string& database_name,
                                       const AccessSettings& settings);
 
-/// The date `keep` after a Unix time (UTC): months and years land on the same
-/// day of the month, clamped to the month's end (31 Jan + 1m = 28/29 Feb).
-/// nullopt past the year 9999.
-std::optional<CivilDate> date_after(std::int64_t unix_seconds, const policy::Duration& keep);
-
-/// The first day of the `months` months before `today` (clamped like date_after).
-CivilDate months_before(CivilDate today, int months);
-
 /// Reads the subject's rows from every table of the policy that lives in `database_name`.
 AccessResult read_subject_data(db::Database& db, const std::string& database_name, const policy::Policy& policy,
                                const graph::SubjectMatch& match, const AccessSettings& settings = {});

@@ -14,6 +14,7 @@
 #include "graph/subject_rows.h"
 #include "jobs/access.h"
 #include "policy/loader.h"
+#include "policy/periods.h"
 #include "report/access_report.h"
 #include "temp_dir.h"
 
@@ -37,7 +38,7 @@ Duration keep(const char* text) {
 }
 
 std::string after(const char* iso, const char* duration) {
-    auto d = dsr::jobs::date_after(unix_of(iso), keep(duration));
+    auto d = dsr::policy::date_after(unix_of(iso), keep(duration));
     return d ? format_date(*d) : "none";
 }
 
@@ -59,15 +60,15 @@ TEST_CASE("date_after") {
     CHECK(after("9999-06-01T00:00:00Z", "1y") == "none");
     CHECK(after("2026-01-01T00:00:00Z", "999999y") == "none");
     CHECK(after("2026-01-01T00:00:00Z", "999999m") == "none");
-    CHECK_FALSE(dsr::jobs::date_after(INT64_MAX, keep("1d")));
-    CHECK_FALSE(dsr::jobs::date_after(INT64_MIN, keep("1d")));
+    CHECK_FALSE(dsr::policy::date_after(INT64_MAX, keep("1d")));
+    CHECK_FALSE(dsr::policy::date_after(INT64_MIN, keep("1d")));
 }
 
 TEST_CASE("months_before") {
-    CHECK(format_date(dsr::jobs::months_before(date(2026, 11, 1), 12)) == "2025-11-01");
-    CHECK(format_date(dsr::jobs::months_before(date(2028, 2, 29), 12)) == "2027-02-28");
-    CHECK(format_date(dsr::jobs::months_before(date(2026, 3, 31), 1)) == "2026-02-28");
-    CHECK(format_date(dsr::jobs::months_before(date(2026, 1, 15), 12)) == "2025-01-15");
+    CHECK(format_date(dsr::policy::months_before(date(2026, 11, 1), 12)) == "2025-11-01");
+    CHECK(format_date(dsr::policy::months_before(date(2028, 2, 29), 12)) == "2027-02-28");
+    CHECK(format_date(dsr::policy::months_before(date(2026, 3, 31), 1)) == "2026-02-28");
+    CHECK(format_date(dsr::policy::months_before(date(2026, 1, 15), 12)) == "2025-01-15");
 }
 
 TEST_CASE("values in words and in JSON") {
