@@ -1,5 +1,6 @@
 #include "erase/erasure_plan.h"
 
+#include "erase/row_masker.h"
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -63,20 +64,6 @@ std::vector<std::string> columns_to_read(const ErasureOrder& order, const Erasur
     return columns;
 }
 
-ColumnShape shape_of(const db::TableInfo* info, const policy::Table& table, const std::string& column) {
-    ColumnShape shape;
-    if (const auto* c = info ? info->find_column(column) : nullptr) {
-        shape.type = c->type_class;
-        shape.not_null = c->not_null || c->primary_key;
-        shape.unique = c->unique;
-    }
-    auto own = [&](const policy::Timestamp& ts) { return ts.table.empty() && ts.column == column; };
-    if (table.erasure && table.erasure->hold && own(table.erasure->hold->timestamp))
-        shape.time_format = table.erasure->hold->timestamp.format;
-    else if (table.retention && own(table.retention->timestamp))
-        shape.time_format = table.retention->timestamp.format;
-    return shape;
-}
 
 /// Hold ends per key, as `dsr access` computes them (one statement per table).
 std::map<std::string, std::map<std::string, std::optional<CivilDate>>> hold_ends_by_key(
@@ -101,7 +88,7 @@ public:
             const ErasureOrder& order, const graph::SubjectMatch& match, const crypto::SecretBytes& key,
             const PlanSettings& settings)
         : db_(db), policy_(policy), database_name_(database_name), schema_(schema), order_(order), match_(match),
-          key_(key) {
+          masker_(db, schema, key) {
         plan_.today = CivilDate{std::chrono::floor<std::chrono::days>(settings.now)};
         hold_ends_ = hold_ends_by_key(db, policy, database_name, match, settings.now);
     }
@@ -121,7 +108,7 @@ private:
     const db::Schema& schema_;
     const ErasureOrder& order_;
     const graph::SubjectMatch& match_;
-    const crypto::SecretBytes& key_;
+    RowMasker masker_;
     ErasurePlan plan_;
     std::map<std::string, std::map<std::string, std::optional<CivilDate>>> hold_ends_;
     /// For each parent table and column, the values kept rows refer to, and the tables of those kept rows.
@@ -218,7 +205,7 @@ private:
             auto at = static_cast<std::size_t>(std::find(columns.begin(), columns.end(), m.column) - columns.begin());
             current.push_back(row[at]);
         }
-        kept.values = masked_values(*step.table, tp.masks, current, row[0]);
+        kept.values = masker_.masked_values(*step.table, tp.masks, current, row[0]);
         kept.changes = kept.values != current;
         if (kept.changes) ++tp.masked;
         tp.kept.push_back(std::move(kept));
@@ -227,56 +214,6 @@ private:
             if (std::holds_alternative<std::monostate>(row[at])) continue;
             add_unique(kept_refs_[r.parent_table][r.parent_column][key_text(row[at])], step.table->name);
         }
-    }
-
-    /// A row erased before keeps its masked values: a recognisable mask
-    /// already in place says so, and then values whose form cannot be
-    /// recognised (random, pseudonymised numbers) are left as they are too.
-    std::vector<db::Value> masked_values(const policy::Table& table, const std::vector<policy::Mask>& masks,
-                                         const std::vector<db::Value>& current, const db::Value& key) {
-        const auto* info = schema_.find_table(table.name);
-        std::vector<ColumnShape> shapes;
-        std::vector<std::optional<bool>> forms;
-        bool any_known = false, all_known_masked = true;
-        for (std::size_t i = 0; i < masks.size(); ++i) {
-            shapes.push_back(shape_of(info, table, masks[i].column));
-            forms.push_back(in_masked_form(masks[i], shapes[i], current[i]));
-            if (forms[i] && !std::holds_alternative<std::monostate>(current[i])) any_known = true;
-            if (forms[i] == false) all_known_masked = false;
-        }
-        bool erased_before = any_known && all_known_masked;
-        std::vector<db::Value> out;
-        for (std::size_t i = 0; i < masks.size(); ++i) {
-            if (forms[i] == true || (!forms[i] && erased_before)) {
-                out.push_back(current[i]);
-                continue;
-            }
-            out.push_back(fresh_mask(table, masks[i], shapes[i], current[i], key));
-        }
-        return out;
-    }
-
-    db::Value fresh_mask(const policy::Table& table, const policy::Mask& mask, const ColumnShape& shape,
-                         const db::Value& current, const db::Value& key) {
-        RowRef row{table.name, key};
-        if (mask.method == policy::MaskMethod::null && shape.not_null)
-            throw Error(ExitStatus::invalid_policy, "mask null on " + table.name + "." + mask.column +
-                                                        ", which is NOT NULL: the erasure would fail (see dsr policy check)");
-        auto value = mask_value(mask, shape, current, key_, row);
-        if (mask.method == policy::MaskMethod::pseudonymize && shape.unique && taken_by_other_row(table, mask.column, value, key))
-            value = row_pseudonym(current, key_, row);
-        return value;
-    }
-
-    /// A UNIQUE column's plain pseudonym may already be the value of an
-    /// earlier erased row (the same email, registered again).
-    bool taken_by_other_row(const policy::Table& table, const std::string& column, const db::Value& value,
-                            const db::Value& key) {
-        bool taken = false;
-        db_.query("SELECT 1 FROM " + db_.quote(table.name) + " WHERE " + db_.quote(column) + " = ? AND " +
-                      db_.quote(table.key) + " <> ? LIMIT 1",
-                  {value, key}, [&](const std::vector<std::string>&, const std::vector<db::Value>&) { taken = true; });
-        return taken;
     }
 
     // --- what the database will do on its own ---------------------------------

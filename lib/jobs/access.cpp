@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "graph/timestamp_sql.h"
 #include "policy/periods.h"
 #include "util/error.h"
 
@@ -17,52 +18,6 @@ using namespace std::chrono;
 // The subject filter names columns bare; the outer row gets an alias so a
 // parent's timestamp can be fetched by a correlated subquery beside it.
 constexpr std::string_view row_alias = "dsr_row";
-constexpr std::string_view parent_alias = "dsr_parent";
-
-/// `column` (already qualified and quoted) as Unix seconds in SQLite's SQL,
-/// NULL when empty or unreadable, so one expression serves the SELECT list
-/// and the look-back condition whatever the stored format.
-std::string sqlite_unix_seconds(const std::string& column, policy::TimeFormat format) {
-    const std::string parsed = "CAST(strftime('%s', " + column + ") AS INTEGER)";
-    const std::string number = "typeof(" + column + ") IN ('integer', 'real')";
-    switch (format) {
-        case policy::TimeFormat::iso8601:
-            // strftime would read a number as a Julian day: only text is ISO 8601.
-            return "(CASE WHEN typeof(" + column + ") = 'text' THEN " + parsed + " END)";
-        case policy::TimeFormat::unix_seconds:
-            return "(CASE WHEN " + number + " THEN CAST(" + column + " AS INTEGER) END)";
-        case policy::TimeFormat::unix_millis:
-            return "(CASE WHEN " + number + " THEN CAST(" + column + " AS INTEGER) / 1000 END)";
-        case policy::TimeFormat::native:
-            // SQLite has no date type: its date functions read ISO 8601 text and
-            // Julian day numbers (REAL); an INTEGER is taken as Unix seconds.
-            return "(CASE typeof(" + column + ") WHEN 'integer' THEN " + column + " WHEN 'text' THEN " + parsed +
-                   " WHEN 'real' THEN " + parsed + " END)";
-    }
-    return "NULL";
-}
-
-std::string unix_seconds_sql(const db::Database& db, const std::string& column, policy::TimeFormat format) {
-    if (db.backend() != "sqlite")
-        throw Error(ExitStatus::database, "reading timestamps is not implemented for " + std::string(db.backend()));
-    return sqlite_unix_seconds(column, format);
-}
-
-/// A row's timestamp as Unix seconds: its own column, or its parent's
-/// through the first foreign-key link to that parent (one indexed lookup per
-/// row inside the same statement, never a query of its own).
-std::string timestamp_sql(const db::Database& db, const policy::Table& table, const policy::Timestamp& ts) {
-    if (ts.table.empty())
-        return unix_seconds_sql(db, std::string(row_alias) + "." + db.quote(ts.column), ts.format);
-    auto link = std::find_if(table.links.begin(), table.links.end(),
-                             [&](const policy::Link& l) { return l.is_foreign_key() && l.parent_table == ts.table; });
-    if (link == table.links.end())  // the loader refuses this; kept as a guard
-        throw Error(ExitStatus::invalid_policy, "table '" + table.name + "' does not link to '" + ts.table + "'");
-    std::string parent(parent_alias), row(row_alias);
-    return "(SELECT " + unix_seconds_sql(db, parent + "." + db.quote(ts.column), ts.format) + " FROM " +
-           db.quote(ts.table) + " AS " + parent + " WHERE " + parent + "." + db.quote(link->parent_column) + " = " +
-           row + "." + db.quote(link->column) + ")";
-}
 
 std::optional<std::int64_t> as_unix(const db::Value& value) {
     if (const auto* i = std::get_if<std::int64_t>(&value)) return *i;
@@ -112,12 +67,12 @@ TableQuery build_query(const db::Database& db, const policy::Table& table, const
     }
     std::string retention_ts;
     if (table.retention) {
-        retention_ts = timestamp_sql(db, table, table.retention->timestamp);
+        retention_ts = graph::timestamp_sql(db, table, table.retention->timestamp, row);
         select += ", " + retention_ts;
         q.retention = true;
     }
     if (table.erasure && table.erasure->hold) {
-        select += ", " + timestamp_sql(db, table, table.erasure->hold->timestamp);
+        select += ", " + graph::timestamp_sql(db, table, table.erasure->hold->timestamp, row);
         q.hold = true;
     }
     q.sql = "SELECT " + select + " FROM " + db.quote(table.name) + " AS " + row + " WHERE " + filter.sql;
