@@ -117,18 +117,8 @@ std::optional<std::int64_t> interrupted_attempt(SubjectJob& job, const SubjectRu
 
 // --- plan files (four-eyes review) ------------------------------------------------
 
-/// A database location as one string, so `shop.db`, `./shop.db` and
-/// `sqlite:/abs/shop.db` compare equal between the plan and the apply.
-std::string canonical_location(const std::string& url) {
-    if (!url.starts_with("sqlite:") && url.find("://") != std::string::npos) return url;
-    std::string path = url.starts_with("sqlite:") ? url.substr(7) : url;
-    std::error_code ec;
-    auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
-    return "sqlite:" + (ec ? std::filesystem::absolute(path).lexically_normal() : canonical).string();
-}
-
 std::string database_location(const SubjectJob& job, const std::optional<std::string>& db) {
-    return canonical_location(jobs::database_url(job.policy(), job.database_ref(), db));
+    return jobs::canonical_location(jobs::database_url(job.policy(), job.database_ref(), db));
 }
 
 erase::PlanFile read_plan_file(const std::string& path) {

@@ -10,10 +10,6 @@
 
 namespace dsr::cli {
 
-namespace {
-
-/// DSR_FAULT=K, a testing aid documented in dsr(1): a write job kills itself
-/// after its K-th data-changing statement, to prove crash safety at every K.
 std::optional<int> fault_injection() {
     const char* text = std::getenv("DSR_FAULT");
     if (!text || !*text) return std::nullopt;
@@ -23,8 +19,6 @@ std::optional<int> fault_injection() {
         throw Error(ExitStatus::usage, "DSR_FAULT must be a positive number of statements, not '" + std::string(text) + "'");
     return static_cast<int>(k);
 }
-
-}  // namespace
 
 std::unique_ptr<SubjectJob> SubjectJob::open(const std::string& command, const StateLocation& location,
                                              const std::optional<std::string>& db_override, bool read_only,

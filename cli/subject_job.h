@@ -22,6 +22,11 @@
 
 namespace dsr::cli {
 
+/// DSR_FAULT=K, a testing aid documented in dsr(1): a write job kills itself
+/// after its K-th data-changing statement. nullopt when unset; a malformed
+/// value is dsr::Error(usage).
+std::optional<int> fault_injection();
+
 /// One subject within a job: who, how they matched, and the intent entry.
 struct SubjectRun {
     NamedSubject named;

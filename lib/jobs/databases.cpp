@@ -13,4 +13,18 @@ std::string database_url(const policy::Policy& policy, const policy::DatabaseRef
     return "sqlite:" + (std::filesystem::path(policy.path).parent_path() / path).lexically_normal().string();
 }
 
+std::string canonical_location(const std::string& url) {
+    std::string path = sqlite_path(url);
+    if (path.empty()) return url;
+    std::error_code ec;
+    auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+    return "sqlite:" + (ec ? std::filesystem::absolute(path).lexically_normal() : canonical).string();
+}
+
+std::string sqlite_path(const std::string& url) {
+    if (url.starts_with("sqlite:")) return url.substr(7);
+    if (url.find("://") != std::string::npos) return "";
+    return url;
+}
+
 }  // namespace dsr::jobs

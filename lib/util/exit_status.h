@@ -19,6 +19,7 @@ enum class ExitStatus : int {
     database_busy = 11,     ///< a lock was not obtained within the busy timeout
     io = 12,                ///< a file could not be read or written (disk full, permissions)
     missing_key = 13,       ///< a key file is missing, unreadable or malformed
+    more_to_do = 14,        ///< `purge` stopped (--max-duration, a signal) with work left; the next run continues
 };
 
 }  // namespace dsr

@@ -127,9 +127,7 @@ Schema SqliteDatabase::read_schema() {
     return schema;
 }
 
-namespace {
-
-void bind_all(SQLite::Statement& statement, const std::vector<Value>& params) {
+void bind_values(SQLite::Statement& statement, const std::vector<Value>& params) {
     for (std::size_t i = 0; i < params.size(); ++i) {
         int index = static_cast<int>(i + 1);
         std::visit(
@@ -145,30 +143,28 @@ void bind_all(SQLite::Statement& statement, const std::vector<Value>& params) {
     }
 }
 
-}  // namespace
+Value column_value(const SQLite::Column& column) {
+    switch (column.getType()) {
+        case SQLITE_INTEGER: return static_cast<std::int64_t>(column.getInt64());
+        case SQLITE_FLOAT: return column.getDouble();
+        case SQLITE_TEXT: return column.getString();
+        case SQLITE_BLOB: {
+            const auto* data = static_cast<const unsigned char*>(column.getBlob());
+            return Blob{std::vector<unsigned char>(data, data + column.getBytes())};
+        }
+        default: return std::monostate{};
+    }
+}
 
 void SqliteDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
     try {
         SQLite::Statement statement(db_, sql);
-        bind_all(statement, params);
+        bind_values(statement, params);
         std::vector<std::string> columns;
         for (int c = 0; c < statement.getColumnCount(); ++c) columns.emplace_back(statement.getColumnName(c));
         std::vector<Value> row(columns.size());
         while (statement.executeStep()) {
-            for (int c = 0; c < statement.getColumnCount(); ++c) {
-                SQLite::Column column = statement.getColumn(c);
-                switch (column.getType()) {
-                    case SQLITE_INTEGER: row[c] = static_cast<std::int64_t>(column.getInt64()); break;
-                    case SQLITE_FLOAT: row[c] = column.getDouble(); break;
-                    case SQLITE_TEXT: row[c] = column.getString(); break;
-                    case SQLITE_BLOB: {
-                        const auto* data = static_cast<const unsigned char*>(column.getBlob());
-                        row[c] = Blob{std::vector<unsigned char>(data, data + column.getBytes())};
-                        break;
-                    }
-                    default: row[c] = std::monostate{}; break;
-                }
-            }
+            for (int c = 0; c < statement.getColumnCount(); ++c) row[c] = column_value(statement.getColumn(c));
             on_row(columns, row);
         }
     } catch (const SQLite::Exception& e) {
@@ -189,7 +185,7 @@ std::int64_t SqliteDatabase::execute(const std::string& sql, const std::vector<V
     std::int64_t changed = 0;
     try {
         SQLite::Statement statement(db_, sql);
-        bind_all(statement, params);
+        bind_values(statement, params);
         changed = statement.exec();
     } catch (const SQLite::Exception& e) {
         throw_sqlite_error(e, path_, "statement failed");

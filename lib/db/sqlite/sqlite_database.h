@@ -1,10 +1,16 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
 #include "db/database.h"
 
 namespace dsr::db {
+
+/// Binds `params` to ?1, ?2, … in order. For dsr's own stores as well.
+void bind_values(SQLite::Statement& statement, const std::vector<Value>& params);
+/// A result column as a Value, its storage class kept.
+Value column_value(const SQLite::Column& column);
 
 class SqliteDatabase final : public Database {
 public:

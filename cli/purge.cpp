@@ -1,0 +1,324 @@
+// `dsr purge`: enforce the policy's retention rules, for cron and systemd
+// timers. No prompt; progress only on a terminal; batches short enough for
+// a live shop; --max-duration stops cleanly between batches (exit 14), and
+// the next run continues where this one stopped. One purge per database at
+// a time (purge/purge_lock.h). Reports and audit entries carry counts only.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "audit/audit_log.h"
+#include "cli/clock.h"
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/state_options.h"
+#include "cli/subject_job.h"
+#include "crypto/keys.h"
+#include "jobs/databases.h"
+#include "jobs/purge.h"
+#include "purge/purge_lock.h"
+#include "report/purge_report.h"
+#include "util/civil_date.h"
+#include "util/error.h"
+
+namespace dsr::cli {
+
+namespace {
+
+using namespace std::chrono;
+using nlohmann::ordered_json;
+
+enum class Progress { automatic, always, never };
+
+struct PurgeOptions {
+    StateLocation location;
+    std::optional<std::string> db;
+    std::string table;
+    std::size_t batch_size = jobs::default_purge_batch;
+    std::string max_duration;
+    Progress progress = Progress::automatic;
+    bool dry_run = false;
+    Format format = Format::automatic;
+};
+
+// --- stopping between batches ------------------------------------------------------
+
+volatile std::sig_atomic_t stop_signal = 0;
+
+extern "C" void on_stop_signal(int signal) { stop_signal = signal; }
+
+/// SIGINT and SIGTERM (Ctrl-C, systemd stopping the unit) finish the batch
+/// in hand and stop; a second signal kills as usual (SA_RESETHAND).
+void catch_stop_signals() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    action.sa_flags = SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+/// `90s`, `30m`, `2h`, `1h30m`, or plain seconds.
+std::optional<seconds> parse_max_duration(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    seconds total{0};
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t digits = at;
+        while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+        if (digits == at || digits - at > 9)
+            throw Error(ExitStatus::usage, "--max-duration: '" + text + "' is not a duration such as 90s, 30m, 2h or 1h30m");
+        long long n = std::stoll(text.substr(at, digits - at));
+        char unit = digits < text.size() ? text[digits] : 's';
+        switch (unit) {
+            case 's': total += seconds{n}; break;
+            case 'm': total += minutes{n}; break;
+            case 'h': total += hours{n}; break;
+            default:
+                throw Error(ExitStatus::usage,
+                            "--max-duration: '" + text + "' is not a duration such as 90s, 30m, 2h or 1h30m");
+        }
+        at = digits < text.size() ? digits + 1 : digits;
+    }
+    return total;
+}
+
+// --- progress on a terminal ----------------------------------------------------------
+
+std::string thousands(std::size_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string clock_text(double seconds_left) {
+    auto s = static_cast<long long>(seconds_left + 0.5);
+    char text[32];
+    std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    return text;
+}
+
+/// One line on stderr, redrawn at most ten times a second: the table, rows
+/// examined out of the estimate (from how much of the key range is walked),
+/// the rate and the time left.
+class ProgressLine {
+public:
+    explicit ProgressLine(bool enabled) : enabled_(enabled) {}
+    ~ProgressLine() { finish(); }
+
+    void update(const jobs::PurgeProgress& p) {
+        if (!enabled_) return;
+        auto now = steady_clock::now();
+        if (now - last_ < milliseconds(100)) return;
+        last_ = now;
+        double elapsed = duration<double>(now - start_).count();
+        std::string line = "purge " + p.table->name + ": " + thousands(p.examined);
+        if (p.fraction && *p.fraction > 0.001)
+            line += " / ~" + thousands(static_cast<std::size_t>(static_cast<double>(p.examined) / *p.fraction)) +
+                    " expired rows, " + std::to_string(static_cast<int>(*p.fraction * 100)) + "%";
+        else
+            line += " expired rows";
+        line += ", " + thousands(p.changed) + " changed";
+        if (elapsed > 0.5) line += ", " + thousands(static_cast<std::size_t>(p.examined / elapsed)) + " rows/s";
+        if (p.fraction && *p.fraction > 0.01 && elapsed > 1)
+            line += ", ETA " + clock_text(elapsed * (1 - *p.fraction) / *p.fraction);
+        std::cerr << "\r\033[K" << line << std::flush;
+        drawn_ = true;
+    }
+
+    void finish() {
+        if (drawn_) std::cerr << "\r\033[K" << std::flush;
+        drawn_ = false;
+    }
+
+private:
+    bool enabled_;
+    bool drawn_ = false;
+    steady_clock::time_point start_ = steady_clock::now();
+    steady_clock::time_point last_{};
+};
+
+// --- the run ---------------------------------------------------------------------------
+
+/// The databases holding tables with a retention rule (or --table's).
+std::vector<const policy::DatabaseRef*> databases_to_purge(const policy::Policy& policy, const std::string& table) {
+    std::vector<const policy::DatabaseRef*> out;
+    for (const auto& d : policy.databases)
+        for (const auto& t : policy.tables)
+            if (t.database == d.name && t.retention && (table.empty() || t.name == table)) {
+                out.push_back(&d);
+                break;
+            }
+    return out;
+}
+
+ordered_json audit_summary(const std::vector<report::PurgedDatabase>& databases, bool dry_run,
+                           const std::string& stopped_by) {
+    ordered_json tables = ordered_json::array();
+    bool complete = true;
+    for (const auto& d : databases) {
+        complete = complete && d.outcome->complete;
+        for (const auto& t : d.outcome->tables) {
+            auto entry = ordered_json{{"database", d.name}};
+            entry.update(report::table_counts_json(t));
+            tables.push_back(std::move(entry));
+        }
+    }
+    ordered_json summary = {{"dry_run", dry_run}, {"complete", complete}, {"tables", tables}};
+    if (!stopped_by.empty()) summary["stopped_by"] = stopped_by;
+    return summary;
+}
+
+ExitStatus run_purge(const PurgeOptions& o) {
+    report::Envelope envelope;
+    envelope.command = "purge";
+    envelope.dry_run = o.dry_run;
+    envelope.policy_path = o.location.policy;
+    try {
+        auto max_duration = parse_max_duration(o.max_duration);
+        if (o.batch_size < 1 || o.batch_size > 1000000)
+            throw Error(ExitStatus::usage, "--batch-size must be between 1 and 1000000");
+        auto opened = open_state(o.location, o.format, envelope, true);
+        if (!opened) return ExitStatus::invalid_policy;
+        const auto& policy = *opened->policy;
+        auto& store = *opened->store;
+        std::string how;
+        auto keys = crypto::load_keys(keys_dir(o.location, store.path(), how), how);
+        if (!o.table.empty() && !policy.find_table(o.table))
+            throw Error(ExitStatus::usage, "--table: '" + o.table + "' is not a table of the policy");
+        auto targets = databases_to_purge(policy, o.table);
+        if (!o.table.empty() && targets.empty())
+            throw Error(ExitStatus::usage, "--table: table '" + o.table + "' has no retention rule");
+
+        const auto when = now();
+        report::PurgeRun run;
+        run.as_of = format_date(CivilDate{floor<days>(when)});
+        run.batch_size = o.batch_size;
+
+        audit::AuditLog log(store);
+        audit::AuditEntry intent;
+        intent.command = "purge";
+        intent.phase = "intent";
+        intent.policy_sha256 = policy.sha256;
+        intent.dry_run = o.dry_run;
+        intent.summary = {{"as_of", run.as_of}, {"batch_size", o.batch_size}};
+        if (!o.table.empty()) intent.summary["table"] = o.table;
+        if (auto earlier = log.interrupted("purge"); !earlier.empty()) intent.refers_to = earlier.back().seq;
+        run.intent_seq = log.append(intent, when).seq;
+
+        catch_stop_signals();
+        const auto started = steady_clock::now();
+        ProgressLine progress(o.progress == Progress::always ||
+                              (o.progress == Progress::automatic && isatty(STDERR_FILENO)));
+        jobs::PurgeSettings settings;
+        settings.now = when;
+        settings.only_table = o.table;
+        settings.batch_size = o.batch_size;
+        settings.dry_run = o.dry_run;
+        settings.should_stop = [&] {
+            if (stop_signal) run.stopped_by = "signal";
+            else if (max_duration && steady_clock::now() - started >= *max_duration) run.stopped_by = "max_duration";
+            return !run.stopped_by.empty();
+        };
+        settings.on_progress = [&](const jobs::PurgeProgress& p) { progress.update(p); };
+
+        std::vector<std::unique_ptr<jobs::PurgeOutcome>> outcomes;
+        auto finish = [&](const std::string& phase, ordered_json summary) {
+            audit::AuditEntry done;
+            done.command = "purge";
+            done.phase = phase;
+            done.policy_sha256 = policy.sha256;
+            done.refers_to = run.intent_seq;
+            done.dry_run = o.dry_run;
+            done.summary = std::move(summary);
+            run.done_seq = log.append_and_sign(done, keys, when).seq;
+        };
+        try {
+            for (const auto* ref : targets) {
+                const std::string url = jobs::database_url(policy, *ref, o.db);
+                const std::string location = jobs::canonical_location(url);
+                std::optional<purge::PurgeLock> lock;
+                if (!o.dry_run) {
+                    std::string file = jobs::sqlite_path(location);
+                    if (file.empty())
+                        throw Error(ExitStatus::database, "purge supports SQLite databases only: " + ref->name);
+                    lock.emplace(file);
+                }
+                auto db = db::open_database(url, {.read_only = o.dry_run,
+                                                  .busy_timeout = milliseconds(o.location.busy_timeout_ms),
+                                                  .kill_after_statements =
+                                                      o.dry_run ? std::nullopt : fault_injection()});
+                auto setup = jobs::prepare_erasure(*db, policy, ref->name);
+                auto& outcome = *outcomes.emplace_back(std::make_unique<jobs::PurgeOutcome>());
+                run.databases.push_back({ref->name, &outcome});
+                purge::PurgeCursors cursors(store, location);
+                jobs::run_purge(*db, policy, setup, o.dry_run ? nullptr : &cursors, keys.pseudonym_key, settings,
+                                outcome);
+                if (!outcome.complete) break;
+            }
+        } catch (const Error& e) {
+            progress.finish();
+            auto summary = audit_summary(run.databases, o.dry_run, run.stopped_by);
+            summary["exit_status"] = static_cast<int>(e.status());
+            finish("failed", summary);
+            throw;
+        }
+        progress.finish();
+        finish("done", audit_summary(run.databases, o.dry_run, run.stopped_by));
+        bool complete = run.stopped_by.empty();
+        for (const auto& d : run.databases) complete = complete && d.outcome->complete;
+        envelope.status = complete ? "ok" : "incomplete";
+        print_report(o.format, report::purge_json(envelope, run), report::purge_text(run, o.dry_run));
+        return complete ? ExitStatus::ok : ExitStatus::more_to_do;
+    } catch (const Error& e) {
+        return report_failure(o.format, envelope, e);
+    }
+}
+
+}  // namespace
+
+void add_purge_command(CLI::App& app, Commands& commands) {
+    auto o = std::make_shared<PurgeOptions>();
+    auto* cmd = app.add_subcommand("purge", "Delete or mask data whose retention period has ended (for cron)");
+    cmd->footer(
+        "Every table with a retention rule is walked in key order, children before\n"
+        "parents, in batches; each batch is one short write transaction, so a live\n"
+        "shop keeps writing. Rows under an unexpired hold are left, and so are rows\n"
+        "that rows kept elsewhere still refer to. Deleted values are zeroed in the\n"
+        "file and the write-ahead log is emptied at the end.\n\n"
+        "Never asks; progress is drawn only when stderr is a terminal. Killed or\n"
+        "stopped by --max-duration or SIGTERM (exit 14), the next run continues where\n"
+        "this one stopped. A second purge of the same database exits 11 at once.\n\n"
+        "Examples:\n"
+        "  dsr purge --policy shop.yaml --dry-run\n"
+        "  dsr purge --policy shop.yaml --max-duration 30m --format json >> purge.log\n"
+        "  dsr purge --policy shop.yaml --table web_sessions --batch-size 5000");
+    add_state_options(*cmd, o->location, true);
+    cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH or a file path")->group("Input");
+    cmd->add_option("--table", o->table, "Purge only this table (its children are not purged, so they may keep rows)")
+        ->group("Purge");
+    cmd->add_option("--batch-size", o->batch_size, "Rows per batch, each its own transaction (default 2000)")
+        ->group("Purge");
+    cmd->add_option("--max-duration", o->max_duration,
+                    "Stop between batches after this long (90s, 30m, 2h, 1h30m) and exit 14; the next run continues")
+        ->group("Purge");
+    cmd->add_option("--progress", o->progress, "Progress on stderr: auto (when a terminal), always or never")
+        ->transform(CLI::CheckedTransformer(
+            std::map<std::string, Progress>{
+                {"auto", Progress::automatic}, {"always", Progress::always}, {"never", Progress::never}},
+            CLI::ignore_case))
+        ->group("Purge");
+    cmd->add_flag("--dry-run", o->dry_run, "Report what the purge would do; change nothing")->group("Purge");
+    add_format_option(*cmd, o->format);
+    commands.push_back({cmd, [o] { return run_purge(*o); }});
+}
+
+}  // namespace dsr::cli

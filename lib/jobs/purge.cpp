@@ -1,0 +1,361 @@
+#include "jobs/purge.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "erase/row_masker.h"
+#include "policy/periods.h"
+#include "purge/retention_rules.h"
+#include "util/error.h"
+
+namespace dsr::jobs {
+
+namespace {
+
+using namespace std::chrono;
+using purge::SqlCondition;
+
+/// A half-open walk over the key: (after, up_to]. Unset ends are open.
+struct KeyRange {
+    std::optional<db::Value> after;
+    std::optional<db::Value> up_to;
+};
+
+SqlCondition range_condition(const db::Database& db, const std::string& alias, const std::string& key,
+                             const KeyRange& range) {
+    std::vector<SqlCondition> parts;
+    const std::string column = alias + "." + db.quote(key);
+    if (range.after) parts.push_back({column + " > ?", {*range.after}});
+    if (range.up_to) parts.push_back({column + " <= ?", {*range.up_to}});
+    return purge::all_of(parts);
+}
+
+std::optional<std::int64_t> as_integer(const std::optional<db::Value>& v) {
+    if (!v) return std::nullopt;
+    if (const auto* i = std::get_if<std::int64_t>(&*v)) return *i;
+    return std::nullopt;
+}
+
+/// One table's walk: batches over the key, each read, then written in its
+/// own transaction.
+class TableWalk {
+public:
+    TableWalk(db::Database& db, const policy::Policy& policy, const purge::TableRules& rules, purge::PurgeCursors* cursors, erase::RowMasker& masker,
+              const PurgeSettings& settings, TablePurge& counts)
+        : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker),
+          settings_(settings), counts_(counts), key_(rules.table->key) {}
+
+    /// Walks `range` to its end, or until settings.should_stop says stop:
+    /// returns false then. `on_batch` runs after each batch.
+    bool walk(KeyRange range, const std::function<void(const std::optional<db::Value>&)>& on_batch) {
+        while (true) {
+            if (settings_.should_stop && settings_.should_stop()) return false;
+            auto batch = read_batch(range);
+            if (batch.rows == 0) return true;
+            KeyRange written{range.after, batch.last};
+            if (settings_.dry_run) {
+                counts_.deleted += batch.to_delete;
+                if (batch.to_mask > 0) count_masks(mask_changes(written));
+            } else {
+                // Rows masked by an earlier run need no write lock at all.
+                bool mask_work = false;
+                if (batch.to_mask > 0) {
+                    auto changes = mask_changes(written);
+                    mask_work = !changes.rows.empty();
+                    if (!mask_work) counts_.already_masked += changes.unchanged;
+                }
+                if (batch.to_delete > 0 || mask_work) write_batch(written);
+            }
+            ++counts_.batches;
+            if (cursors_) cursors_->save(rules_.table->name, *batch.last, policy_.sha256, settings_.now);
+            range.after = batch.last;
+            on_batch(batch.last);
+            if (batch.rows < settings_.batch_size) return true;
+        }
+    }
+
+private:
+    struct Batch {
+        std::size_t rows = 0;
+        std::size_t to_delete = 0;
+        std::size_t to_mask = 0;
+        std::optional<db::Value> last;
+    };
+
+    /// The next batch of expired rows and what each will become. Reads
+    /// only, outside any transaction: the write lock is not held yet.
+    Batch read_batch(const KeyRange& range) {
+        const std::string& a = rules_.alias;
+        std::vector<SqlCondition> select{rules_.held, rules_.delete_due};
+        for (const auto& b : rules_.blockers) select.push_back(b.refers);
+        std::string sql = "SELECT " + a + "." + db_.quote(key_);
+        std::vector<db::Value> params;
+        for (const auto& c : select) {
+            sql += ", " + c.sql;
+            params.insert(params.end(), c.params.begin(), c.params.end());
+        }
+        auto where = purge::all_of({range_condition(db_, a, key_, range), rules_.expired});
+        sql += " FROM " + db_.quote(rules_.table->name) + " AS " + a + " WHERE " + where.sql + " ORDER BY " + a +
+               "." + db_.quote(key_) + " LIMIT ?";
+        params.insert(params.end(), where.params.begin(), where.params.end());
+        params.emplace_back(static_cast<std::int64_t>(settings_.batch_size));
+
+        Batch batch;
+        std::vector<std::size_t> kept_by(rules_.blockers.size(), 0);
+        db_.query(sql, params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+            ++batch.rows;
+            batch.last = row[0];
+            auto flag = [&](std::size_t i) { return std::get_if<std::int64_t>(&row[i]) && std::get<std::int64_t>(row[i]) != 0; };
+            if (flag(1)) {
+                ++counts_.held;
+                return;
+            }
+            if (!flag(2)) {
+                ++batch.to_mask;
+                return;
+            }
+            bool kept = false;
+            for (std::size_t i = 0; i < rules_.blockers.size(); ++i)
+                if (flag(3 + i)) {
+                    ++kept_by[i];
+                    kept = true;
+                }
+            if (kept) ++counts_.kept_as_parent;
+            else ++batch.to_delete;
+        });
+        counts_.examined += batch.rows;
+        for (std::size_t i = 0; i < kept_by.size(); ++i) add_kept_for(rules_.blockers[i].table, kept_by[i]);
+        return batch;
+    }
+
+    void add_kept_for(const std::string& table, std::size_t rows) {
+        if (rows == 0) return;
+        auto it = std::find_if(counts_.kept_for.begin(), counts_.kept_for.end(),
+                               [&](const auto& p) { return p.first == table; });
+        if (it == counts_.kept_for.end()) counts_.kept_for.emplace_back(table, rows);
+        else it->second += rows;
+    }
+
+    /// One short transaction: every condition is checked again inside it,
+    /// so rows that changed since the read are judged as they are now.
+    void write_batch(const KeyRange& range) {
+        db_.begin();
+        auto locked_at = steady_clock::now();
+        try {
+            auto where = purge::all_of({range_condition(db_, rules_.alias, key_, range), rules_.deletable()});
+            counts_.deleted += static_cast<std::size_t>(db_.execute(
+                "DELETE FROM " + db_.quote(rules_.table->name) + " AS " + rules_.alias + " WHERE " + where.sql,
+                where.params));
+            mask_rows(range);
+            db_.commit();
+        } catch (...) {
+            db_.rollback();
+            throw;
+        }
+        counts_.longest_lock = std::max(counts_.longest_lock, duration_cast<microseconds>(steady_clock::now() - locked_at));
+    }
+
+    struct MaskChanges {
+        std::vector<std::pair<db::Value, std::vector<db::Value>>> rows;  ///< key, values to write
+        std::size_t unchanged = 0;  ///< masked already
+    };
+
+    /// The expired rows of `range` to be masked, and the values each must hold.
+    MaskChanges mask_changes(const KeyRange& range) {
+        MaskChanges out;
+        if (rules_.masks.empty()) return out;
+        const std::string& a = rules_.alias;
+        std::string columns = a + "." + db_.quote(key_);
+        for (const auto& m : rules_.masks) columns += ", " + a + "." + db_.quote(m.column);
+        auto where = purge::all_of({range_condition(db_, a, key_, range), rules_.maskable()});
+        db_.query("SELECT " + columns + " FROM " + db_.quote(rules_.table->name) + " AS " + a + " WHERE " + where.sql,
+                  where.params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+                      std::vector<db::Value> current(row.begin() + 1, row.end());
+                      auto masked = masker_.masked_values(*rules_.table, rules_.masks, current, row[0]);
+                      if (masked == current) ++out.unchanged;
+                      else out.rows.emplace_back(row[0], std::move(masked));
+                  });
+        return out;
+    }
+
+    void count_masks(const MaskChanges& changes) {
+        counts_.masked += changes.rows.size();
+        counts_.already_masked += changes.unchanged;
+    }
+
+    /// Writes the masks, inside the batch's transaction.
+    void mask_rows(const KeyRange& range) {
+        auto changes = mask_changes(range);
+        count_masks(changes);
+        if (changes.rows.empty()) return;
+        std::string set;
+        for (const auto& m : rules_.masks) set += (set.empty() ? "" : ", ") + db_.quote(m.column) + " = ?";
+        const std::string update =
+            "UPDATE " + db_.quote(rules_.table->name) + " SET " + set + " WHERE " + db_.quote(key_) + " = ?";
+        for (auto& [row_key, values] : changes.rows) {
+            values.push_back(row_key);
+            db_.execute(update, values);
+        }
+    }
+
+    db::Database& db_;
+    const policy::Policy& policy_;
+    const purge::TableRules& rules_;
+    purge::PurgeCursors* cursors_;
+    erase::RowMasker& masker_;
+    const PurgeSettings& settings_;
+    TablePurge& counts_;
+    const std::string& key_;
+};
+
+/// Where the walk is in the key space of every table, for the progress bar.
+class KeySpace {
+public:
+    void add(db::Database& db, const policy::Table& table) {
+        std::optional<std::int64_t> low, high;
+        db.query("SELECT min(" + db.quote(table.key) + "), max(" + db.quote(table.key) + ") FROM " + db.quote(table.name),
+                 {}, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+                     low = as_integer(row[0]);
+                     high = as_integer(row[1]);
+                 });
+        Span span;
+        if (low && high) {
+            span.low = *low;
+            span.size = static_cast<double>(*high - *low + 1);
+        } else {
+            integers_ = false;
+        }
+        spans_[table.name] = span;
+        total_ += span.size;
+    }
+    /// The table's walk reached `key` (or its end, with no key).
+    void reached(const policy::Table& table, const std::optional<db::Value>& key, bool resumed_from_start) {
+        auto& s = spans_[table.name];
+        double at = s.size;
+        if (auto k = as_integer(key)) at = std::clamp(static_cast<double>(*k - s.low + 1), 0.0, s.size);
+        // A resumed walk covers the range after its cursor, then the range before it.
+        double walked = resumed_from_start ? s.first_pass + at : at - s.start;
+        s.walked = std::clamp(walked, 0.0, s.size);
+    }
+    void start_at(const policy::Table& table, const std::optional<db::Value>& cursor) {
+        auto& s = spans_[table.name];
+        if (auto k = as_integer(cursor)) s.start = std::clamp(static_cast<double>(*k - s.low + 1), 0.0, s.size);
+        s.first_pass = s.size - s.start;
+    }
+    std::optional<double> fraction() const {
+        if (!integers_ || total_ <= 0) return std::nullopt;
+        double walked = 0;
+        for (const auto& [name, s] : spans_) walked += s.walked;
+        return std::clamp(walked / total_, 0.0, 1.0);
+    }
+
+private:
+    struct Span {
+        std::int64_t low = 0;
+        double size = 0;
+        double start = 0;       ///< where this run started in it
+        double first_pass = 0;  ///< the size of the range after the start
+        double walked = 0;
+    };
+    std::map<std::string, Span> spans_;
+    double total_ = 0;
+    bool integers_ = true;
+};
+
+}  // namespace
+
+std::size_t PurgeOutcome::examined() const {
+    std::size_t n = 0;
+    for (const auto& t : tables) n += t.examined;
+    return n;
+}
+
+std::size_t PurgeOutcome::changed() const {
+    std::size_t n = 0;
+    for (const auto& t : tables) n += t.deleted + t.masked;
+    return n;
+}
+
+std::vector<const policy::Table*> tables_to_purge(const policy::Policy& policy, const ErasureSetup& setup,
+                                                  const std::string& only_table) {
+    if (!only_table.empty()) {
+        const auto* t = policy.find_table(only_table);
+        if (!t) throw Error(ExitStatus::usage, "--table: '" + only_table + "' is not a table of the policy");
+        if (!t->retention) throw Error(ExitStatus::usage, "--table: table '" + only_table + "' has no retention rule");
+    }
+    std::vector<const policy::Table*> out;
+    for (const auto& step : setup.order.steps) {
+        const auto* t = step.table;
+        if (!t->retention) continue;
+        if (!only_table.empty() && t->name != only_table) continue;
+        out.push_back(t);
+    }
+    return out;
+}
+
+void run_purge(db::Database& db, const policy::Policy& policy, const ErasureSetup& setup,
+               purge::PurgeCursors* cursors, const crypto::SecretBytes& key, const PurgeSettings& settings,
+               PurgeOutcome& out) {
+    if (settings.batch_size == 0) throw Error(ExitStatus::usage, "the batch size must be at least 1");
+    const CivilDate today{floor<days>(settings.now)};
+    auto tables = tables_to_purge(policy, setup, settings.only_table);
+    std::set<std::string> purged;
+    for (const auto* t : tables) purged.insert(t->name);
+    purge::RetentionRules rules(db, policy, setup.order, today, purged);
+    erase::RowMasker masker(db, setup.schema, key);
+
+    KeySpace space;
+    for (const auto* t : tables) space.add(db, *t);
+    out.tables.clear();
+    out.tables.reserve(tables.size());  // TableWalk keeps a reference to its entry
+    out.complete = false;
+    bool stopped = false;
+    for (const auto* t : tables) {
+        auto& counts = out.tables.emplace_back();
+        counts.table = t;
+        counts.expired_before = policy::expiry_cutoff(today, t->retention->keep);
+        if (stopped) continue;
+        auto started = steady_clock::now();
+        auto table_rules = rules.rules_for(*t);
+        TableWalk walk(db, policy, table_rules, cursors, masker, settings, counts);
+        std::optional<db::Value> cursor = cursors ? cursors->get(t->name) : std::nullopt;
+        counts.resumed = cursor.has_value();
+        space.start_at(*t, cursor);
+        bool second_pass = false;
+        auto progress = [&](const std::optional<db::Value>& reached) {
+            space.reached(*t, reached, second_pass);
+            counts.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
+            if (settings.on_progress) settings.on_progress({t, out.examined(), out.changed(), space.fraction()});
+        };
+        // Resumed: the rest of the table after the cursor, then the part
+        // before it, so rows that expired since the first run are not missed.
+        bool done = walk.walk({cursor, std::nullopt}, progress);
+        if (done && cursor) {
+            second_pass = true;
+            done = walk.walk({std::nullopt, cursor}, progress);
+        }
+        if (done) {
+            progress(std::nullopt);
+            counts.complete = true;
+            if (cursors) cursors->clear(t->name);
+        } else {
+            stopped = true;
+        }
+        counts.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
+    }
+    out.complete = !stopped;
+    if (!settings.dry_run && out.changed() > 0) {
+        // Deleted and overwritten values were zeroed in the file
+        // (secure_delete); copies of the pages still sit in the WAL until this.
+        try {
+            db.remove_residue();
+            out.residue_removed = true;
+        } catch (const Error& e) {
+            if (e.status() != ExitStatus::database_busy) throw;
+            out.residue_problem = e.what();
+        }
+    }
+}
+
+}  // namespace dsr::jobs
