@@ -77,6 +77,28 @@ public:
         }
     }
 
+    /// A declared foreign key into a table that erase or purge deletes from
+    /// is checked for every row deleted there (for referring rows that
+    /// would keep it, or that the database would cascade to): without an
+    /// index each check scans the referring table. Link columns are already
+    /// checked by check_link.
+    void check_child_keys(const db::TableInfo& info) {
+        const Table* own = policy_.find_table(info.name);
+        for (const auto& fk : info.foreign_keys) {
+            const Table* parent = policy_.find_table(fk.to_table);
+            if (!parent || !in_this_database(*parent) || !(parent->retention || parent->erasure)) continue;
+            if (info.has_index_on(fk.from_column)) continue;
+            bool linked = own && std::any_of(own->links.begin(), own->links.end(), [&](const policy::Link& l) {
+                              return l.is_foreign_key() && l.column == fk.from_column;
+                          });
+            if (linked) continue;
+            finding("missing_index", info.name, fk.from_column,
+                    "foreign key " + info.name + "." + fk.from_column + " -> " + fk.to_table +
+                        " has no index: purging or erasing rows of " + fk.to_table +
+                        " would scan the table for each row");
+        }
+    }
+
     bool in_this_database(const Table& t) const { return t.database == database_name_; }
 
 private:
@@ -189,7 +211,10 @@ void check_database(const Policy& policy, const std::string& database_name, cons
             checker.check_listed(t);
             ++result.policy_tables;
         }
-    for (const auto& info : schema.tables) checker.check_unlisted(info);
+    for (const auto& info : schema.tables) {
+        checker.check_unlisted(info);
+        checker.check_child_keys(info);
+    }
     checker.check_consent_mirrors();
     result.database_tables += schema.tables.size();
 }

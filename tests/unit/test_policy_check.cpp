@@ -96,6 +96,7 @@ CREATE TABLE wishlist (
   contact_email TEXT,
   product_id INTEGER REFERENCES products(id)
 );
+CREATE INDEX wishlist_customer_id ON wishlist(customer_id);
 )";
 
 /// `text` with its single occurrence of `from` replaced by `to`.
@@ -302,6 +303,17 @@ non_personal_tables:)");
         CHECK(summary(result.findings) == "missing_index orders.placed_at");
         CHECK(contains(message_of(result.findings, "missing_index", "orders", "placed_at"),
                        "retention column orders.placed_at has no index"));
+    }
+    SUBCASE("missing_index: a declared foreign key the policy does not link through") {
+        // wishlist is not in the policy, but purging or erasing customers
+        // checks wishlist.customer_id for every customer row.
+        auto schema = replaced(std::string(clean_schema) + std::string(wishlist_table),
+                               "CREATE INDEX wishlist_customer_id ON wishlist(customer_id);", "");
+        auto result = check(dir, schema, replaced(clean_policy, "[products]", "[products, wishlist]"));
+        CHECK(summary(result.findings) == "missing_index wishlist.customer_id");
+        CHECK(contains(message_of(result.findings, "missing_index", "wishlist", "customer_id"),
+                       "foreign key wishlist.customer_id -> customers has no index: purging or erasing rows of "
+                       "customers would scan the table for each row"));
     }
     SUBCASE("an index whose second column is the link column does not count") {
         auto schema = replaced(clean_schema, "CREATE INDEX orders_customer_id ON orders(customer_id);",
