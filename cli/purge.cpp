@@ -265,11 +265,18 @@ ExitStatus run_purge(const PurgeOptions& o) {
                 if (!outcome.complete) break;
             }
         } catch (const Error& e) {
+            // What the committed batches did stays done: the report and the
+            // audit entry say so, with the error.
             progress.finish();
             auto summary = audit_summary(run.databases, o.dry_run, run.stopped_by);
             summary["exit_status"] = static_cast<int>(e.status());
             finish("failed", summary);
-            throw;
+            print_error(e.what());
+            envelope.status = "error";
+            auto json = report::purge_json(envelope, run);
+            json["error"] = {{"exit_status", static_cast<int>(e.status())}, {"message", e.what()}};
+            print_report(o.format, json, report::purge_text(run, o.dry_run));
+            return e.status();
         }
         progress.finish();
         finish("done", audit_summary(run.databases, o.dry_run, run.stopped_by));

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Purge benchmark: `dsr purge` against hand-written SQL doing the same work
+# on copies of the same generated shop, in one run, with ratios.
+#
+#   bench/purge.sh [SHOP.db] [BATCH_SIZE ...]
+#
+# Without SHOP.db a 100,000-customer shop is generated (the issue's target
+# is measured on 1,000,000: generate one with
+#   build/dsr-shopgen --customers 1000000 --seed 1 --now 2026-11-01 --out /tmp/shop1m.db
+# and pass it). The hand-written SQL deletes and masks what policies/shop.yaml
+# says, children first, in one transaction per table — the ad-hoc way: it
+# holds the write lock for the whole statement, which is what dsr's batches
+# avoid; the report prints both the total time and the longest lock.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${DSR_BUILD:-$here/build}
+dsr=$build/dsr
+work=$(mktemp -d /tmp/dsr-bench-purge.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+now=2026-11-20
+export DSR_NOW=${now}T03:00:00Z
+
+shop=${1:-}
+shift || true
+batches=("$@")
+[ ${#batches[@]} -gt 0 ] || batches=(500 2000 10000)
+if [ -z "$shop" ]; then
+  shop=$work/shop.db
+  "$build/dsr-shopgen" --customers 100000 --seed 1 --now 2026-11-01 --out "$shop" >/dev/null
+fi
+"$dsr" keygen --keys "$work/keys" >/dev/null
+rows=$(sqlite3 "$shop" "SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM web_sessions) + (SELECT count(*) FROM shipments)")
+echo "shop: $shop ($(du -h "$shop" | cut -f1); orders + sessions + shipments: $rows rows)"
+
+seconds() { date +%s.%N; }
+
+# --- hand-written SQL: the same retention, children first -------------------
+hand_sql=$(cat <<SQL
+PRAGMA foreign_keys = ON;
+PRAGMA secure_delete = ON;
+.timer on
+DELETE FROM addresses WHERE created_at < date('$now', '-6 years', '+1 day');
+DELETE FROM body_measurements WHERE measured_at < date('$now', '-3 years', '+1 day');
+DELETE FROM order_items WHERE order_id IN (SELECT id FROM orders WHERE placed_at < date('$now', '-10 years', '+1 day'));
+DELETE FROM payments WHERE paid_at < date('$now', '-10 years', '+1 day');
+DELETE FROM shipments WHERE shipped_at < date('$now', '-10 years', '+1 day');
+UPDATE shipments SET ship_to_name = '[erased]', ship_to_line1 = '[erased]', ship_to_city = '[erased]',
+  ship_to_postcode = substr(ship_to_postcode, 1, 3), tracking_number = '[erased]'
+  WHERE shipped_at < date('$now', '-2 years', '+1 day') AND ship_to_name <> '[erased]';
+DELETE FROM returns WHERE requested_at < date('$now', '-10 years', '+1 day');
+DELETE FROM support_tickets WHERE created_at < date('$now', '-3 years', '+1 day');
+DELETE FROM loyalty_ledger WHERE created_at < date('$now', '-5 years', '+1 day');
+DELETE FROM orders WHERE placed_at < date('$now', '-10 years', '+1 day')
+  AND NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = orders.id)
+  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = orders.id)
+  AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = orders.id)
+  AND NOT EXISTS (SELECT 1 FROM returns r WHERE r.order_id = orders.id)
+  AND NOT EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.order_id = orders.id);
+DELETE FROM newsletter_events WHERE occurred_at < strftime('%s', '$now', '-2 years', '+1 day');
+DELETE FROM web_sessions WHERE started_at < 1000 * strftime('%s', '$now', '-90 days', '+1 day');
+PRAGMA wal_checkpoint(TRUNCATE);
+SQL
+)
+cp "$shop" "$work/hand.db"
+t0=$(seconds)
+longest_hand=$(printf '%s\n' "$hand_sql" | sqlite3 "$work/hand.db" |
+  awk '/^Run Time/ { if ($4 > m) m = $4 } END { printf "%.1f", m * 1000 }')
+t1=$(seconds)
+hand=$(echo "$t1 - $t0" | bc)
+printf '%-26s %8.2f s   longest lock %8s ms\n' "hand-written SQL" "$hand" "$longest_hand"
+
+for batch in "${batches[@]}"; do
+  cp "$shop" "$work/dsr.db"
+  t0=$(seconds)
+  report=$("$dsr" purge --policy "$here/policies/shop.yaml" --db "$work/dsr.db" --state "$work/state-$batch.db" \
+    --keys "$work/keys" --batch-size "$batch" --format json)
+  t1=$(seconds)
+  took=$(echo "$t1 - $t0" | bc)
+  longest=$(jq -r '.totals.longest_lock_ms' <<<"$report")
+  changed=$(jq -r '.totals.deleted + .totals.masked' <<<"$report")
+  printf '%-26s %8.2f s   longest lock %8.1f ms   %s rows changed   ratio %.2f\n' \
+    "dsr purge --batch-size $batch" "$took" "$longest" "$changed" "$(echo "$took / $hand" | bc -l)"
+done
