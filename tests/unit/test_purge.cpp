@@ -1,0 +1,239 @@
+// Tests for lib/jobs/purge.h and lib/purge/ on a small hand-made shop: each
+// expired row's fate (deleted, held, kept for a child this run keeps,
+// masked, deleted after delete_after), a dry run that counts exactly what
+// the real run does, a stop between batches continued from the cursor to the
+// same end state, and a second run that changes nothing.
+
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/Database.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <string>
+
+#include "crypto/keys.h"
+#include "crypto/pseudonym.h"
+#include "db/database.h"
+#include "jobs/erase.h"
+#include "jobs/purge.h"
+#include "policy/loader.h"
+#include "purge/purge_cursors.h"
+#include "state/state_store.h"
+#include "temp_dir.h"
+
+namespace {
+
+using namespace std::chrono;
+
+constexpr const char* schema = R"(
+CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), placed_at TEXT NOT NULL);
+CREATE TABLE payments (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id), paid_at INTEGER);
+CREATE TABLE shipments (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id), name TEXT,
+                        shipped_ms INTEGER NOT NULL);
+CREATE TABLE reviews (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders(id), body TEXT);
+CREATE INDEX orders_customer ON orders(customer_id);
+CREATE INDEX payments_order ON payments(order_id);
+CREATE INDEX shipments_order ON shipments(order_id);
+CREATE INDEX reviews_order ON reviews(order_id);
+INSERT INTO customers VALUES (1, 'ana@example.com');
+INSERT INTO orders VALUES
+  (10, 1, '2014-01-01T10:00:00Z'),   -- expired; its payment is still held: kept as parent
+  (11, 1, '2014-02-01T10:00:00Z'),   -- expired, every child gone with it
+  (12, 1, '2014-03-01T10:00:00Z'),   -- expired, but an unlisted review refers to it
+  (13, 1, '2025-06-01T10:00:00Z');   -- not expired
+INSERT INTO payments VALUES
+  (100, 10, 1700000000),             -- 2023-11-14: held (10y) although retention (3y) ended
+  (101, 11, 1391248800),             -- 2014-02-01: expired and its hold ended
+  (102, 13, NULL);                   -- no timestamp: never expires
+INSERT INTO shipments VALUES
+  (200, 11, 'Ana', 1391248800000),   -- 2014: masked at 2y, deleted at 10y
+  (201, 13, 'Ana', 1717236000000),   -- 2024-06-01: masked
+  (202, 13, 'Ana', 1780000000000);   -- 2026-05-28: kept as is
+INSERT INTO reviews VALUES (300, 12, 'nice');
+)";
+
+constexpr const char* policy_text = R"(
+version: 1
+controller: {name: C, contact: c@example.com}
+regime: gdpr
+databases: {main: {url: "sqlite:shop.db"}}
+identities:
+  customer_id: {column: customers.id}
+purposes:
+  sale: {basis: contract, description: d}
+  tax: {basis: legal_obligation, description: d}
+tables:
+  customers:
+    key: id
+    columns:
+      email: {category: contact, purposes: [sale], source: provided}
+  orders:
+    key: id
+    links: [{column: customer_id, references: customers.id}]
+    columns:
+      placed_at: {category: purchase_history, purposes: [sale, tax], source: observed}
+    retention: {column: placed_at, format: iso8601, keep: 10y}
+  payments:
+    key: id
+    links: [{column: order_id, references: orders.id}]
+    columns:
+      paid_at: {category: payment, purposes: [tax], source: observed}
+    erasure:
+      action: delete
+      hold: {purpose: tax, column: paid_at, format: unix_seconds, keep: 10y}
+    retention: {column: paid_at, format: unix_seconds, keep: 3y}
+  shipments:
+    key: id
+    links: [{column: order_id, references: orders.id}]
+    columns:
+      name: {category: contact, purposes: [sale], source: provided}
+      shipped_ms: {category: purchase_history, purposes: [sale], source: observed}
+    erasure:
+      action: delete
+      mask: {name: {method: redact, text: "[erased]"}}
+    retention: {column: shipped_ms, format: unix_millis, keep: 2y, action: mask, delete_after: 10y}
+non_personal_tables: [reviews]
+)";
+
+struct Shop {
+    dsr::test::TempDir dir;
+    std::string file = dir.file("shop.db");
+    dsr::policy::Policy policy;
+    dsr::crypto::SecretBytes key{dsr::crypto::pseudonym_key_bytes};
+    system_clock::time_point now = sys_days{year{2026} / November / 20};
+
+    Shop() {
+        SQLite::Database(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE).exec(schema);
+        auto loaded = dsr::policy::load_policy_text(policy_text, dir.file("policy.yaml"));
+        REQUIRE(loaded.policy);
+        policy = std::move(*loaded.policy);
+        std::memset(key.data(), 3, key.size());
+    }
+
+    dsr::jobs::PurgeOutcome purge(bool dry_run, std::size_t batch_size = 2,
+                                  dsr::purge::PurgeCursors* cursors = nullptr,
+                                  std::function<bool()> should_stop = {}) const {
+        dsr::db::OpenOptions options;
+        options.read_only = dry_run;
+        auto db = dsr::db::open_database(file, options);
+        auto setup = dsr::jobs::prepare_erasure(*db, policy, "main");
+        dsr::jobs::PurgeSettings settings;
+        settings.now = now;
+        settings.dry_run = dry_run;
+        settings.batch_size = batch_size;
+        settings.should_stop = std::move(should_stop);
+        dsr::jobs::PurgeOutcome out;
+        dsr::jobs::run_purge(*db, policy, setup, cursors, key, settings, out);
+        return out;
+    }
+
+    std::string keys(const std::string& table) const {
+        SQLite::Database db(file);
+        SQLite::Statement q(db, "SELECT group_concat(id) FROM (SELECT id FROM " + table + " ORDER BY id)");
+        q.executeStep();
+        return q.getColumn(0).isNull() ? "" : q.getColumn(0).getString();
+    }
+
+    std::string dump() const {
+        std::string out;
+        for (const char* t : {"customers", "orders", "payments", "shipments", "reviews"}) {
+            SQLite::Database db(file);
+            SQLite::Statement q(db, std::string("SELECT * FROM ") + t + " ORDER BY id");
+            while (q.executeStep()) {
+                for (int c = 0; c < q.getColumnCount(); ++c) out += q.getColumn(c).getString() + "|";
+                out += "\n";
+            }
+        }
+        return out;
+    }
+};
+
+const dsr::jobs::TablePurge& table(const dsr::jobs::PurgeOutcome& out, const std::string& name) {
+    auto it = std::find_if(out.tables.begin(), out.tables.end(), [&](const auto& t) { return t.table->name == name; });
+    REQUIRE(it != out.tables.end());
+    return *it;
+}
+
+}  // namespace
+
+TEST_CASE("run_purge: each expired row's fate") {
+    Shop shop;
+    auto out = shop.purge(false);
+    CHECK(out.complete);
+    // Children first: payments and shipments before orders.
+    REQUIRE(out.tables.size() == 3);
+    CHECK(out.tables.back().table->name == "orders");
+
+    const auto& payments = table(out, "payments");
+    CHECK(payments.examined == 2);
+    CHECK(payments.held == 1);
+    CHECK(payments.deleted == 1);
+    CHECK(shop.keys("payments") == "100,102");
+
+    const auto& shipments = table(out, "shipments");
+    CHECK(shipments.examined == 2);
+    CHECK(shipments.deleted == 1);  // 200: past delete_after
+    CHECK(shipments.masked == 1);   // 201
+    CHECK(shop.keys("shipments") == "201,202");
+
+    const auto& orders = table(out, "orders");
+    CHECK(orders.examined == 3);
+    CHECK(orders.deleted == 1);         // 11
+    CHECK(orders.kept_as_parent == 2);  // 10 (held payment), 12 (a review the policy does not purge)
+    CHECK(orders.kept_for == std::vector<std::pair<std::string, std::size_t>>{{"payments", 1}, {"reviews", 1}});
+    CHECK(shop.keys("orders") == "10,12,13");
+    CHECK(out.residue_removed);
+
+    SQLite::Database db(shop.file);
+    CHECK(db.execAndGet("SELECT name FROM shipments WHERE id = 201").getString() == "[erased]");
+    CHECK(db.execAndGet("SELECT name FROM shipments WHERE id = 202").getString() == "Ana");
+    CHECK(db.execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt() == 0);
+}
+
+TEST_CASE("run_purge: a dry run counts what the real run does and changes nothing") {
+    Shop shop;
+    auto before = shop.dump();
+    auto dry = shop.purge(true);
+    CHECK(shop.dump() == before);
+    auto real = shop.purge(false);
+    REQUIRE(dry.tables.size() == real.tables.size());
+    for (std::size_t i = 0; i < dry.tables.size(); ++i) {
+        INFO(dry.tables[i].table->name);
+        CHECK(dry.tables[i].examined == real.tables[i].examined);
+        CHECK(dry.tables[i].deleted == real.tables[i].deleted);
+        CHECK(dry.tables[i].masked == real.tables[i].masked);
+        CHECK(dry.tables[i].held == real.tables[i].held);
+        CHECK(dry.tables[i].kept_as_parent == real.tables[i].kept_as_parent);
+    }
+}
+
+TEST_CASE("run_purge: a second run changes nothing") {
+    Shop shop;
+    shop.purge(false);
+    auto after = shop.dump();
+    auto again = shop.purge(false);
+    CHECK(again.changed() == 0);
+    CHECK(table(again, "shipments").already_masked == 1);
+    CHECK(shop.dump() == after);
+}
+
+TEST_CASE("run_purge: stopped between batches, continued from the cursor, ends where one run ends") {
+    Shop whole;
+    whole.purge(false, 1);
+
+    Shop stopped;
+    dsr::state::StateStore store(stopped.dir.file("state.db"), {});
+    dsr::purge::PurgeCursors cursors(store, "sqlite:" + stopped.file);
+    int batches = 0;
+    auto first = stopped.purge(false, 1, &cursors, [&] { return ++batches > 2; });
+    CHECK_FALSE(first.complete);
+    REQUIRE(cursors.get("payments"));
+    auto second = stopped.purge(false, 1, &cursors);
+    CHECK(second.complete);
+    CHECK(table(second, "payments").resumed);
+    CHECK_FALSE(cursors.get("payments"));
+    CHECK(stopped.dump() == whole.dump());
+}
