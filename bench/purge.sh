@@ -66,7 +66,7 @@ t0=$(seconds)
 longest_hand=$(printf '%s\n' "$hand_sql" | sqlite3 "$work/hand.db" |
   awk '/^Run Time/ { if ($4 > m) m = $4 } END { printf "%.1f", m * 1000 }')
 t1=$(seconds)
-hand=$(echo "$t1 - $t0" | bc)
+hand=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 printf '%-26s %8.2f s   longest lock %8s ms\n' "hand-written SQL" "$hand" "$longest_hand"
 
 for batch in "${batches[@]}"; do
@@ -75,9 +75,9 @@ for batch in "${batches[@]}"; do
   report=$("$dsr" purge --policy "$here/policies/shop.yaml" --db "$work/dsr.db" --state "$work/state-$batch.db" \
     --keys "$work/keys" --batch-size "$batch" --format json)
   t1=$(seconds)
-  took=$(echo "$t1 - $t0" | bc)
+  took=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
   longest=$(jq -r '.totals.longest_lock_ms' <<<"$report")
   changed=$(jq -r '.totals.deleted + .totals.masked' <<<"$report")
   printf '%-26s %8.2f s   longest lock %8.1f ms   %s rows changed   ratio %.2f\n' \
-    "dsr purge --batch-size $batch" "$took" "$longest" "$changed" "$(echo "$took / $hand" | bc -l)"
+    "dsr purge --batch-size $batch" "$took" "$longest" "$changed" "$(awk -v a="$took" -v b="$hand" 'BEGIN { print a / b }')"
 done

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <utility>
 
 #include "audit/audit_log.h"
 #include "cli/clock.h"
@@ -33,15 +34,13 @@ namespace {
 using namespace std::chrono;
 using nlohmann::ordered_json;
 
-enum class Progress { automatic, always, never };
-
 struct PurgeOptions {
     StateLocation location;
     std::optional<std::string> db;
     std::string table;
     std::size_t batch_size = jobs::default_purge_batch;
     std::string max_duration;
-    Progress progress = Progress::automatic;
+    std::string progress = "auto";  ///< auto (stderr is a terminal), always, never
     bool dry_run = false;
     Format format = Format::automatic;
 };
@@ -216,14 +215,17 @@ ExitStatus run_purge(const PurgeOptions& o) {
 
         catch_stop_signals();
         const auto started = steady_clock::now();
-        ProgressLine progress(o.progress == Progress::always ||
-                              (o.progress == Progress::automatic && isatty(STDERR_FILENO)));
+        ProgressLine progress(o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO)));
         jobs::PurgeSettings settings;
         settings.now = when;
         settings.only_table = o.table;
         settings.batch_size = o.batch_size;
         settings.dry_run = o.dry_run;
+        // Asked before each batch; the first always runs, so a run that keeps
+        // hitting --max-duration (or is stopped at once) still makes progress.
+        bool first_batch = true;
         settings.should_stop = [&] {
+            if (std::exchange(first_batch, false)) return false;
             if (stop_signal) run.stopped_by = "signal";
             else if (max_duration && steady_clock::now() - started >= *max_duration) run.stopped_by = "max_duration";
             return !run.stopped_by.empty();
@@ -281,7 +283,19 @@ ExitStatus run_purge(const PurgeOptions& o) {
         progress.finish();
         finish("done", audit_summary(run.databases, o.dry_run, run.stopped_by));
         bool complete = run.stopped_by.empty();
-        for (const auto& d : run.databases) complete = complete && d.outcome->complete;
+        std::string residue;
+        for (const auto& d : run.databases) {
+            complete = complete && d.outcome->complete;
+            if (!d.outcome->residue_problem.empty()) residue = d.outcome->residue_problem;
+        }
+        if (!residue.empty()) {
+            // The rows are purged, but copies of them remain in the WAL: cron
+            // must hear of it (the next purge empties it).
+            print_error(residue);
+            envelope.status = "error";
+            print_report(o.format, report::purge_json(envelope, run), report::purge_text(run, o.dry_run));
+            return ExitStatus::database_busy;
+        }
         envelope.status = complete ? "ok" : "incomplete";
         print_report(o.format, report::purge_json(envelope, run), report::purge_text(run, o.dry_run));
         return complete ? ExitStatus::ok : ExitStatus::more_to_do;
@@ -318,10 +332,7 @@ void add_purge_command(CLI::App& app, Commands& commands) {
                     "Stop between batches after this long (90s, 30m, 2h, 1h30m) and exit 14; the next run continues")
         ->group("Purge");
     cmd->add_option("--progress", o->progress, "Progress on stderr: auto (when a terminal), always or never")
-        ->transform(CLI::CheckedTransformer(
-            std::map<std::string, Progress>{
-                {"auto", Progress::automatic}, {"always", Progress::always}, {"never", Progress::never}},
-            CLI::ignore_case))
+        ->check(CLI::IsMember({"auto", "always", "never"}))
         ->group("Purge");
     cmd->add_flag("--dry-run", o->dry_run, "Report what the purge would do; change nothing")->group("Purge");
     add_format_option(*cmd, o->format);

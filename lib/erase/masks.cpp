@@ -408,4 +408,15 @@ std::optional<bool> in_masked_form(const policy::Mask& mask, const ColumnShape& 
     return std::nullopt;
 }
 
+bool recognisable(const policy::Mask& mask, const ColumnShape& column) {
+    switch (mask.method) {
+        case policy::MaskMethod::null: return true;
+        case policy::MaskMethod::pseudonymize: return column.type == db::TypeClass::text;
+        case policy::MaskMethod::redact: return !column.unique || column.type == db::TypeClass::text;
+        case policy::MaskMethod::generalize: return !column.unique;
+        case policy::MaskMethod::random: return false;
+    }
+    return false;
+}
+
 }  // namespace dsr::erase

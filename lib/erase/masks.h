@@ -52,6 +52,12 @@ db::Value row_pseudonym(const db::Value& original, const crypto::SecretBytes& ke
 /// recognised (random values, pseudonymised numbers and bytes).
 std::optional<bool> in_masked_form(const policy::Mask& mask, const ColumnShape& column, const db::Value& value);
 
+/// Whether in_masked_form can recognise this mask's output in `column`
+/// (null always; redact and generalize unless the column is UNIQUE, redact
+/// of text even then; pseudonymize only of text; random never). A row kept
+/// masked is only left alone by a later run if one of its masks is.
+bool recognisable(const policy::Mask& mask, const ColumnShape& column);
+
 /// The pseudonym text for `original` text (the form `mask_value` gives a
 /// TEXT value): `dsr-` and 32 hex digits, with `@erased.invalid` added when
 /// the original looks like an email address, so email checks still pass.

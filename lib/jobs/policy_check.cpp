@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "erase/masks.h"
+#include "erase/row_masker.h"
 #include "policy/personal_names.h"
 #include "policy/reader.h"
 
@@ -36,6 +38,8 @@ public:
             for (const auto& mask : t.erasure->masks) check_mask(*info, mask);
             if (t.erasure->hold) check_timestamp(*info, t.erasure->hold->timestamp, "hold timestamp column");
         }
+        if (t.retention && t.retention->action == policy::ErasureAction::mask && t.erasure)
+            check_retention_masks(t, *info);
         if (t.retention) {
             const auto& ts = t.retention->timestamp;
             const auto* holder = check_timestamp(*info, ts, "retention timestamp column");
@@ -75,6 +79,22 @@ public:
             if (const auto* info = schema_.find_table(t->name))
                 require_column(*info, consent.mirror->column, "consent mirror column");
         }
+    }
+
+    /// Purge masks expired rows night after night; it leaves a row masked
+    /// before alone only if it can tell, from a mask whose output it
+    /// recognises. With none, every run would mask the same rows again
+    /// (new random values each night).
+    void check_retention_masks(const Table& t, const db::TableInfo& info) {
+        const auto& masks = t.erasure->masks;
+        bool any = std::any_of(masks.begin(), masks.end(), [&](const policy::Mask& m) {
+            return erase::recognisable(m, erase::shape_of(&info, t, m.column));
+        });
+        if (!any && !masks.empty())
+            error("mask_unrecognisable", t.name, masks.front().column,
+                  "table '" + t.name + "' retention masks rows, but none of its masks leaves a value dsr can "
+                  "recognise later (null, redact, generalize, or pseudonymize of text), so every purge would mask "
+                  "the same rows again; add one such mask");
     }
 
     /// A declared foreign key into a table that erase or purge deletes from

@@ -60,12 +60,14 @@ public:
             } else {
                 // Rows masked by an earlier run need no write lock at all.
                 bool mask_work = false;
+                std::size_t unchanged = 0;
                 if (batch.to_mask > 0) {
                     auto changes = mask_changes(written);
                     mask_work = !changes.rows.empty();
-                    if (!mask_work) counts_.already_masked += changes.unchanged;
+                    unchanged = changes.unchanged;
                 }
-                if (batch.to_delete > 0 || mask_work) write_batch(written);
+                if (batch.to_delete > 0 || mask_work) write_batch(written);  // counts the masks itself
+                else counts_.already_masked += unchanged;
             }
             ++counts_.batches;
             if (cursors_) cursors_->save(rules_.table->name, *batch.last, policy_.sha256, settings_.now);
@@ -111,18 +113,16 @@ private:
                 ++counts_.held;
                 return;
             }
-            if (!flag(2)) {
-                ++batch.to_mask;
-                return;
-            }
             bool kept = false;
-            for (std::size_t i = 0; i < rules_.blockers.size(); ++i)
-                if (flag(3 + i)) {
-                    ++kept_by[i];
-                    kept = true;
-                }
-            if (kept) ++counts_.kept_as_parent;
-            else ++batch.to_delete;
+            if (flag(2))
+                for (std::size_t i = 0; i < rules_.blockers.size(); ++i)
+                    if (flag(3 + i)) {
+                        ++kept_by[i];
+                        kept = true;
+                    }
+            if (flag(2) && !kept) ++batch.to_delete;
+            else if (rules_.mask_action) ++batch.to_mask;  // counted as masked or already masked
+            else ++counts_.kept_as_parent;
         });
         counts_.examined += batch.rows;
         for (std::size_t i = 0; i < kept_by.size(); ++i) add_kept_for(rules_.blockers[i].table, kept_by[i]);
@@ -345,9 +345,11 @@ void run_purge(db::Database& db, const policy::Policy& policy, const ErasureSetu
         counts.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
     }
     out.complete = !stopped;
-    if (!settings.dry_run && out.changed() > 0) {
+    if (!settings.dry_run) {
         // Deleted and overwritten values were zeroed in the file
-        // (secure_delete); copies of the pages still sit in the WAL until this.
+        // (secure_delete); copies of the pages still sit in the WAL until
+        // this. Done even when this run changed nothing, so a WAL an earlier
+        // run could not empty (readers held it) is emptied now.
         try {
             db.remove_residue();
             out.residue_removed = true;

@@ -47,13 +47,20 @@ SqlCondition all_of(const std::vector<SqlCondition>& parts) { return joined(part
 SqlCondition any_of(const std::vector<SqlCondition>& parts) { return joined(parts, " OR ", never); }
 SqlCondition negation(const SqlCondition& part) { return {"NOT " + part.sql, part.params}; }
 
-SqlCondition TableRules::deletable() const {
+SqlCondition TableRules::referred() const {
     std::vector<SqlCondition> refs;
     for (const auto& b : blockers) refs.push_back(b.refers);
-    return all_of({expired, negation(held), delete_due, negation(any_of(refs))});
+    return any_of(refs);
 }
 
-SqlCondition TableRules::maskable() const { return all_of({expired, negation(held), negation(delete_due)}); }
+SqlCondition TableRules::deletable() const {
+    return all_of({expired, negation(held), delete_due, negation(referred())});
+}
+
+SqlCondition TableRules::maskable() const {
+    if (!mask_action) return never;
+    return all_of({expired, negation(held), negation(all_of({delete_due, negation(referred())}))});
+}
 
 RetentionRules::RetentionRules(const db::Database& db, const policy::Policy& policy, const erase::ErasureOrder& order,
                                CivilDate today, std::set<std::string> purged)
@@ -85,6 +92,7 @@ TableRules RetentionRules::rules_at(const policy::Table& table, const std::strin
         rules.delete_due = never;
     }
     if (table.erasure) rules.masks = table.erasure->masks;
+    rules.mask_action = retention.action == policy::ErasureAction::mask;
     rules.blockers = blockers_of(table, alias, depth);
     return rules;
 }

@@ -11,7 +11,8 @@
 //    table: then it stays until they are gone. A referring row that this
 //    same run deletes does not count, so a dry run sees what the real run,
 //    which deletes children first (erase/erasure_order.h), will do;
-//  - else (action mask) the row is masked with the table's erasure masks.
+//  - else, under action mask, the row is masked with the table's erasure
+//    masks (under action delete it is left as it is).
 
 #include <set>
 #include <string>
@@ -42,10 +43,16 @@ struct TableRules {
     SqlCondition delete_due;  ///< an expired row is to be deleted (not masked)
     std::vector<Blocker> blockers;
     std::vector<policy::Mask> masks;  ///< what masking writes (action mask)
+    /// The rule's action is mask: an expired row that is not deleted (its
+    /// delete_after has not ended, or rows kept elsewhere refer to it) is
+    /// masked. Under action delete such a row is left as it is.
+    bool mask_action = false;
 
+    /// Some kept row of another table refers to the row.
+    SqlCondition referred() const;
     /// expired, not held, due for deletion and referred to by nothing kept.
     SqlCondition deletable() const;
-    /// expired, not held, and to be masked rather than deleted.
+    /// expired, not held, not deletable, and the action is mask.
     SqlCondition maskable() const;
 };
 

@@ -45,7 +45,7 @@ nlohmann::ordered_json purge_json(const Envelope& envelope, const PurgeRun& run)
     json["as_of"] = run.as_of;
     json["batch_size"] = run.batch_size;
     bool complete = true;
-    std::size_t examined = 0, deleted = 0, masked = 0, held = 0, parents = 0, batches = 0;
+    std::size_t examined = 0, deleted = 0, masked = 0, already_masked = 0, held = 0, parents = 0, batches = 0;
     std::chrono::microseconds longest{0};
     nlohmann::ordered_json tables = nlohmann::ordered_json::array();
     for (const auto& d : run.databases) {
@@ -58,16 +58,22 @@ nlohmann::ordered_json purge_json(const Envelope& envelope, const PurgeRun& run)
             examined += t.examined;
             deleted += t.deleted;
             masked += t.masked;
+            already_masked += t.already_masked;
             held += t.held;
             parents += t.kept_as_parent;
             batches += t.batches;
             longest = std::max(longest, t.longest_lock);
         }
     }
-    json["complete"] = complete;
+    json["complete"] = complete && run.stopped_by.empty() && envelope.status != "error";
     json["stopped_by"] = run.stopped_by.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(run.stopped_by);
-    json["totals"] = {{"examined", examined},       {"deleted", deleted},         {"masked", masked},
-                      {"kept_under_hold", held},    {"kept_as_parent", parents},  {"batches", batches},
+    json["totals"] = {{"examined", examined},
+                      {"deleted", deleted},
+                      {"masked", masked},
+                      {"already_masked", already_masked},
+                      {"kept_under_hold", held},
+                      {"kept_as_parent", parents},
+                      {"batches", batches},
                       {"longest_lock_ms", milliseconds(longest)}};
     json["tables"] = tables;
     nlohmann::ordered_json residue = nlohmann::ordered_json::array();

@@ -315,6 +315,16 @@ non_personal_tables:)");
                        "foreign key wishlist.customer_id -> customers has no index: purging or erasing rows of "
                        "customers would scan the table for each row"));
     }
+    SUBCASE("mask_unrecognisable: a retention that masks with nothing a later purge can recognise") {
+        auto policy = replaced(clean_policy, "      mask: {email: pseudonymize, name: null}\n    retention: {column: created_at, keep: 5y}",
+                               "      mask: {name: random}\n    retention: {column: created_at, keep: 5y, action: mask}");
+        auto result = check(dir, clean_schema, policy);
+        CHECK(summary(result.errors) == "mask_unrecognisable customers.name");
+        // One recognisable mask is enough: a masked row is then told by it.
+        policy = replaced(policy, "mask: {name: random}", "mask: {name: random, email: pseudonymize}");
+        dsr::test::TempDir other;
+        CHECK(summary(check(other, clean_schema, policy).errors) == "");
+    }
     SUBCASE("an index whose second column is the link column does not count") {
         auto schema = replaced(clean_schema, "CREATE INDEX orders_customer_id ON orders(customer_id);",
                                "CREATE INDEX orders_placed_customer ON orders(placed_at, customer_id);");
