@@ -28,5 +28,7 @@ void add_access_command(CLI::App& app, Commands& commands);    // cli/access.cpp
 void add_export_command(CLI::App& app, Commands& commands);    // cli/export.cpp
 void add_erase_command(CLI::App& app, Commands& commands);     // cli/erase.cpp
 void add_rectify_command(CLI::App& app, Commands& commands);   // cli/rectify.cpp
+void add_consent_command(CLI::App& app, Commands& commands);  // cli/consent.cpp
+void add_purge_command(CLI::App& app, Commands& commands);    // cli/purge.cpp
 
 }  // namespace dsr::cli

@@ -495,10 +495,21 @@ private:
         }
     }
 
+    /// For comparing periods written in different units (a year as 365.25 days).
+    static double approximate_hours(const Duration& d) {
+        switch (d.unit) {
+            case Duration::Unit::hours: return static_cast<double>(d.count);
+            case Duration::Unit::days: return 24.0 * static_cast<double>(d.count);
+            case Duration::Unit::months: return 730.5 * static_cast<double>(d.count);
+            case Duration::Unit::years: return 8766.0 * static_cast<double>(d.count);
+        }
+        return 0;
+    }
+
     void load_retention(Table& t, const YamlNode& n) {
         std::string context = "table '" + t.name + "' retention";
         if (!r_.is_map(n, context)) return;
-        r_.only_keys(n, {"column", "format", "keep", "action"}, context);
+        r_.only_keys(n, {"column", "format", "keep", "action", "delete_after"}, context);
         Retention ret;
         ret.where = n.where;
         load_timestamp(ret.timestamp, n, context);
@@ -508,6 +519,16 @@ private:
             if (auto a = r_.choice(*v, actions, "retention action")) ret.action = *a;
         if (ret.action == ErasureAction::mask && (!t.erasure || t.erasure->masks.empty()))
             r_.error(n.where, context + ": action mask uses the table's erasure masks, and it has none");
+        if (const auto* v = n.find("delete_after")) {
+            if (auto d = duration(*v, context + " delete_after")) {
+                if (ret.action != ErasureAction::mask)
+                    r_.error(v->where, context + ": delete_after needs action mask (action delete already deletes)");
+                else if (approximate_hours(*d) <= approximate_hours(ret.keep))
+                    r_.error(v->where, context + ": delete_after (" + d->text + ") must be longer than keep (" +
+                                           ret.keep.text + ")");
+                ret.delete_after = *d;
+            }
+        }
         t.retention = std::move(ret);
     }
 
@@ -548,42 +569,58 @@ private:
             c.name = key.value;
             c.where = key.where;
             std::string context = "consent '" + key.value + "'";
+            const YamlNode* separate = nullptr;
+            const bool options = !value.is_null() && r_.is_map(value, context);
+            if (options) {
+                r_.only_keys(value, {"kind", "separate", "mirror"}, context);
+                if (const auto* v = value.find("kind"))
+                    if (auto k = r_.choice(*v, consent_kinds, "consent kind")) c.kind = *k;
+                if ((separate = value.find("separate")))
+                    if (auto b = r_.boolean(*separate, context + " separate")) c.separate = *b;
+            }
             if (const auto* purpose = p_.find_purpose(c.name)) {
-                if (purpose->basis != LawfulBasis::consent)
+                // An opt-out presumes agreement until it is withdrawn, so it
+                // rests on another basis (CCPA sale or sharing); an opt-in is consent.
+                if (c.kind == ConsentKind::opt_in && purpose->basis != LawfulBasis::consent)
                     r_.error(key.where, context + ": purpose '" + c.name + "' has lawful basis " +
-                                            std::string(to_string(purpose->basis)) + ", not consent");
+                                            std::string(to_string(purpose->basis)) +
+                                            ", not consent (an opt-out, such as a CCPA sale, is written kind: opt_out)");
             } else {
                 r_.unknown(key.where, c.name, "purpose under consent", keys_of(p_.purposes, &Purpose::name));
             }
-            if (!value.is_null() && r_.is_map(value, context)) {
-                r_.only_keys(value, {"mirror"}, context);
-                if (const auto* m = value.find("mirror")) {
-                    std::string mirror_context = context + " mirror";
-                    if (r_.is_map(*m, mirror_context)) {
-                        r_.only_keys(*m, {"column", "granted", "withdrawn"}, mirror_context);
-                        ConsentMirror mirror;
-                        if (const auto* v = r_.required(*m, "column", mirror_context)) {
-                            if (auto s = r_.text(*v, mirror_context + " column")) {
-                                if (auto q = split_qualified(*s)) {
-                                    mirror.table = q->first;
-                                    mirror.column = q->second;
-                                    if (!p_.find_table(mirror.table))
-                                        r_.unknown(v->where, mirror.table, "table", keys_of(p_.tables, &Table::name));
-                                } else {
-                                    r_.error(v->where, mirror_context + ": column must be written TABLE.COLUMN");
-                                }
-                            }
-                        }
-                        if (const auto* v = m->find("granted"))
-                            if (auto s = r_.text(*v, mirror_context + " granted")) mirror.granted_value = *s;
-                        if (const auto* v = m->find("withdrawn"))
-                            if (auto s = r_.text(*v, mirror_context + " withdrawn")) mirror.withdrawn_value = *s;
-                        c.mirror = std::move(mirror);
-                    }
-                }
-            }
+            if (c.separate && c.kind == ConsentKind::opt_out)
+                r_.error(separate->where, context + ": separate consent (PIPL Art. 29, 39) is asked for before "
+                                                    "processing starts, so only kind opt_in can be separate");
+            if (options)
+                if (const auto* m = value.find("mirror")) c.mirror = load_mirror(*m, context + " mirror");
             p_.consent.push_back(std::move(c));
         }
+    }
+
+    std::optional<ConsentMirror> load_mirror(const YamlNode& m, const std::string& mirror_context) {
+        if (!r_.is_map(m, mirror_context)) return std::nullopt;
+        r_.only_keys(m, {"column", "granted", "withdrawn"}, mirror_context);
+        ConsentMirror mirror;
+        if (const auto* v = r_.required(m, "column", mirror_context)) {
+            if (auto s = r_.text(*v, mirror_context + " column")) {
+                if (auto q = split_qualified(*s)) {
+                    mirror.table = q->first;
+                    mirror.column = q->second;
+                    if (!p_.find_table(mirror.table))
+                        r_.unknown(v->where, mirror.table, "table", keys_of(p_.tables, &Table::name));
+                } else {
+                    r_.error(v->where, mirror_context + ": column must be written TABLE.COLUMN");
+                }
+            }
+        }
+        if (const auto* v = m.find("granted"))
+            if (auto s = r_.text(*v, mirror_context + " granted")) mirror.granted_value = *s;
+        if (const auto* v = m.find("withdrawn"))
+            if (auto s = r_.text(*v, mirror_context + " withdrawn")) mirror.withdrawn_value = *s;
+        if (mirror.granted_value == mirror.withdrawn_value)
+            r_.error(m.where, mirror_context + ": granted and withdrawn must be different values, or the column "
+                                               "cannot tell them apart");
+        return mirror;
     }
 
     void check_identities() {

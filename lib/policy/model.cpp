@@ -32,6 +32,7 @@ std::string_view to_string(Source s) { return name_in(sources, s); }
 std::string_view to_string(TimeFormat f) { return name_in(time_formats, f); }
 std::string_view to_string(ErasureAction a) { return name_in(actions, a); }
 std::string_view to_string(MaskMethod m) { return name_in(mask_methods, m); }
+std::string_view to_string(ConsentKind k) { return name_in(consent_kinds, k); }
 
 std::vector<RecipientShare> recipients_receiving(const Policy& policy, const std::set<std::string>& categories) {
     std::vector<RecipientShare> out;
@@ -40,6 +41,23 @@ std::vector<RecipientShare> recipients_receiving(const Policy& policy, const std
         for (const auto& c : r.categories)
             if (categories.count(c)) share.categories.push_back(c);
         if (!share.categories.empty()) out.push_back(std::move(share));
+    }
+    return out;
+}
+
+std::vector<RecipientShare> recipients_for_purpose(const Policy& policy, std::string_view purpose) {
+    std::set<std::string> held;  // categories of the columns serving the purpose
+    for (const auto& t : policy.tables)
+        for (const auto& c : t.columns)
+            if (std::find(c.purposes.begin(), c.purposes.end(), purpose) != c.purposes.end()) held.insert(c.category);
+    std::vector<RecipientShare> out;
+    for (const auto& r : policy.recipients) {
+        if (std::find(r.purposes.begin(), r.purposes.end(), purpose) == r.purposes.end()) continue;
+        RecipientShare share{&r, {}};
+        for (const auto& c : r.categories)
+            if (held.count(c)) share.categories.push_back(c);
+        if (share.categories.empty()) share.categories = r.categories;
+        out.push_back(std::move(share));
     }
     return out;
 }

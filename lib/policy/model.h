@@ -29,6 +29,10 @@ enum class MaskMethod { null, redact, pseudonymize, generalize, random };
 enum class Generalization { year, month, prefix };
 enum class IdentityNormalization { none, email, phone };
 enum class RectifyType { text, email, phone, date, integer, decimal, postcode, country, choice };
+/// opt_in: no consent until it is granted (GDPR Art. 4(11), 7). opt_out: the
+/// subject counts as consenting until they withdraw (CCPA "do not sell or
+/// share", § 1798.120): the purpose may rest on any lawful basis.
+enum class ConsentKind { opt_in, opt_out };
 
 /// A span of time written `10y`, `18m`, `90d` or `36h`.
 struct Duration {
@@ -160,6 +164,11 @@ struct Retention {
     Timestamp timestamp;
     Duration keep;
     ErasureAction action = ErasureAction::delete_rows;  ///< `mask` uses the erasure masks
+    /// With `mask`: when the masked row is finally deleted, counted from the
+    /// same timestamp (a shipment loses its address after 2 years and goes
+    /// with its order after 10). Without it a masked row stays for good, and
+    /// so does every row it refers to.
+    std::optional<Duration> delete_after;
     Position where;
 };
 
@@ -189,6 +198,10 @@ struct ConsentMirror {
 
 struct ConsentPurpose {
     std::string name;     ///< the purpose it covers
+    ConsentKind kind = ConsentKind::opt_in;
+    /// Consent asked for on its own, apart from any other (PIPL Art. 29 for
+    /// sensitive data, Art. 39 for a transfer abroad); only for opt_in.
+    bool separate = false;
     std::optional<ConsentMirror> mirror;
     Position where;
 };
@@ -243,6 +256,12 @@ struct RecipientShare {
 /// notify of an erasure or a correction (GDPR Art. 19).
 std::vector<RecipientShare> recipients_receiving(const Policy& policy, const std::set<std::string>& categories);
 
+/// The recipients that receive data for `purpose`, in policy order: whom to
+/// tell when consent to it is withdrawn. Each comes with the categories it
+/// receives that the policy's columns hold for that purpose (all of its
+/// categories when no column names the purpose, so none is left out).
+std::vector<RecipientShare> recipients_for_purpose(const Policy& policy, std::string_view purpose);
+
 // Names as written in the policy, for parsing and for reports.
 std::string_view to_string(Regime);
 std::string_view to_string(LawfulBasis);
@@ -251,5 +270,6 @@ std::string_view to_string(Source);
 std::string_view to_string(TimeFormat);
 std::string_view to_string(ErasureAction);
 std::string_view to_string(MaskMethod);
+std::string_view to_string(ConsentKind);
 
 }  // namespace dsr::policy

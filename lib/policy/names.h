@@ -49,6 +49,8 @@ inline constexpr std::pair<std::string_view, RectifyType> rectify_types[] = {
     {"text", RectifyType::text},       {"email", RectifyType::email},     {"phone", RectifyType::phone},
     {"date", RectifyType::date},       {"integer", RectifyType::integer}, {"decimal", RectifyType::decimal},
     {"postcode", RectifyType::postcode}, {"country", RectifyType::country}, {"choice", RectifyType::choice}};
+inline constexpr std::pair<std::string_view, ConsentKind> consent_kinds[] = {
+    {"opt_in", ConsentKind::opt_in}, {"opt_out", ConsentKind::opt_out}};
 
 
 /// The name of `e` in `choices`, or "?" for a value not listed.

@@ -1,6 +1,6 @@
 #pragma once
 // dsr's own state, apart from the merchant's data: the audit log, the request
-// ledger, and (later) the consent and erasure ledgers. One SQLite file in WAL
+// ledger, the consent ledger and the erasure ledger. One SQLite file in WAL
 // mode with versioned migrations. It never holds a raw identifier: subjects
 // appear only as keyed pseudonyms.
 

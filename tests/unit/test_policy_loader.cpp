@@ -445,9 +445,23 @@ TEST_CASE("load_policy_text") {
                                "      column: placed_at\n      keep: 10y\n      action: mask\n")) ==
               Expect{69, 7, "table 'orders' retention: action mask uses the table's erasure masks, and it has none"});
     }
+    SUBCASE("retention delete_after without action mask") {
+        CHECK(first_error(with("      column: placed_at\n      keep: 10y\n",
+                               "      column: placed_at\n      keep: 10y\n      delete_after: 12y\n")) ==
+              Expect{71, 21, "table 'orders' retention: delete_after needs action mask (action delete already deletes)"});
+    }
+    SUBCASE("retention delete_after not longer than keep") {
+        std::string text = with("      column: placed_at\n      keep: 10y\n",
+                                "      column: placed_at\n      keep: 10y\n      action: mask\n      delete_after: 3650d\n");
+        const std::string hold = "      action: delete\n      hold:\n";
+        text.replace(text.find(hold), hold.size(), "      action: delete\n      mask: {email: null}\n      hold:\n");
+        CHECK(first_error(text) ==
+              Expect{73, 21, "table 'orders' retention: delete_after (3650d) must be longer than keep (10y)"});
+    }
     SUBCASE("consent on a purpose whose basis is not consent") {
         CHECK(first_error(with("consent:\n  marketing:", "consent:\n  tax:")) ==
-              Expect{88, 3, "consent 'tax': purpose 'tax' has lawful basis legal_obligation, not consent"});
+              Expect{88, 3, "consent 'tax': purpose 'tax' has lawful basis legal_obligation, not consent (an opt-out, "
+                            "such as a CCPA sale, is written kind: opt_out)"});
     }
     SUBCASE("a table both in tables and in non_personal_tables") {
         CHECK(first_error(with("[products]", "[products, orders]")) ==
@@ -729,4 +743,94 @@ TEST_CASE("load_policy_text: request settings") {
     CHECK(result.policy->requests.deadline->count == 15);
     CHECK(result.policy->requests.deadline->business_days);
     CHECK(result.policy->requests.holidays == std::vector<std::string>{"2028-02-29"});
+}
+
+TEST_CASE("load_policy_text: consent kinds, separate consent and mirrors") {
+    // The base policy ends with `consent:` (line 87) and `  marketing:` (line 88).
+    auto consent = [](std::string_view entries) { return with("consent:\n  marketing:\n", "consent:\n" + std::string(entries)); };
+
+    SUBCASE("an entry with no options is opt_in, not separate, without a mirror") {
+        auto result = load_policy_text(base_policy, "test.yaml");
+        REQUIRE(result.policy);
+        REQUIRE(result.policy->consent.size() == 1);
+        const auto& c = result.policy->consent[0];
+        CHECK(c.kind == ConsentKind::opt_in);
+        CHECK_FALSE(c.separate);
+        CHECK_FALSE(c.mirror);
+        CHECK(to_string(c.kind) == "opt_in");
+    }
+    SUBCASE("opt_out on a purpose of any lawful basis: a CCPA sale") {
+        auto result = load_policy_text(consent("  marketing:\n  tax:\n    kind: opt_out\n"), "test.yaml");
+        REQUIRE_MESSAGE(result.policy, (result.errors.empty() ? "" : result.errors[0].message));
+        REQUIRE(result.policy->consent.size() == 2);
+        CHECK(result.policy->consent[1].kind == ConsentKind::opt_out);
+        CHECK(to_string(result.policy->consent[1].kind) == "opt_out");
+    }
+    SUBCASE("opt_in, said or not, still needs the basis consent") {
+        CHECK(first_error(consent("  tax: {kind: opt_in}\n")) ==
+              Expect{88, 3, "consent 'tax': purpose 'tax' has lawful basis legal_obligation, not consent (an opt-out, "
+                            "such as a CCPA sale, is written kind: opt_out)"});
+    }
+    SUBCASE("an unknown kind, with a suggestion") {
+        CHECK(first_error(consent("  marketing:\n    kind: optout\n")) ==
+              Expect{89, 11, "unknown consent kind 'optout' (expected one of: opt_in, opt_out); did you mean 'opt_out'?"});
+    }
+    SUBCASE("separate consent on an opt_in purpose (PIPL Art. 29, 39)") {
+        auto result = load_policy_text(consent("  marketing:\n    separate: true\n"), "test.yaml");
+        REQUIRE(result.policy);
+        CHECK(result.policy->consent[0].separate);
+        CHECK(result.policy->consent[0].kind == ConsentKind::opt_in);
+    }
+    SUBCASE("separate consent on an opt_out purpose") {
+        CHECK(first_error(consent("  tax:\n    kind: opt_out\n    separate: true\n")) ==
+              Expect{90, 15, "consent 'tax': separate consent (PIPL Art. 29, 39) is asked for before processing starts, "
+                             "so only kind opt_in can be separate"});
+    }
+    SUBCASE("separate that is not a boolean") {
+        CHECK(first_error(consent("  marketing:\n    separate: maybe\n")) ==
+              Expect{89, 15, "expected true or false for consent 'marketing' separate"});
+    }
+    SUBCASE("an unknown key in a consent entry") {
+        CHECK(first_error(consent("  marketing:\n    knd: opt_out\n")) ==
+              Expect{89, 5, "unknown key in consent 'marketing': 'knd' (expected one of: kind, separate, mirror); "
+                            "did you mean 'kind'?"});
+    }
+    SUBCASE("a mirror with its values") {
+        auto result = load_policy_text(
+            consent("  marketing:\n    mirror: {column: customers.email, granted: \"yes\", withdrawn: \"no\"}\n"),
+            "test.yaml");
+        REQUIRE(result.policy);
+        REQUIRE(result.policy->consent[0].mirror);
+        CHECK(result.policy->consent[0].mirror->table == "customers");
+        CHECK(result.policy->consent[0].mirror->column == "email");
+        CHECK(result.policy->consent[0].mirror->granted_value == "yes");
+        CHECK(result.policy->consent[0].mirror->withdrawn_value == "no");
+    }
+    SUBCASE("a mirror whose granted and withdrawn values are the same") {
+        CHECK(first_error(consent("  marketing:\n    mirror: {column: customers.email, granted: 1, withdrawn: 1}\n")) ==
+              Expect{89, 13, "consent 'marketing' mirror: granted and withdrawn must be different values, or the column "
+                             "cannot tell them apart"});
+    }
+    SUBCASE("a mirror in a table the policy does not list") {
+        CHECK(first_error(consent("  marketing:\n    mirror: {column: people.opt_in}\n")) ==
+              Expect{89, 22, "unknown table 'people' (expected one of: customers, orders, order_items)"});
+    }
+    SUBCASE("the CCPA fixture: sale is opt_out and mirrored, cross-border transfer is separate") {
+        auto result = load_policy_file(DSR_SOURCE_DIR "/tests/fixtures/policies/ccpa_sale.yaml");
+        REQUIRE_MESSAGE(result.errors.empty(), (result.errors.empty() ? "" : result.errors[0].message));
+        REQUIRE(result.policy);
+        const auto& p = *result.policy;
+        CHECK(p.regime == Regime::ccpa);
+        REQUIRE(p.consent.size() == 3);
+        CHECK(p.consent[1].name == "sale");
+        CHECK(p.consent[1].kind == ConsentKind::opt_out);
+        REQUIRE(p.consent[1].mirror);
+        CHECK(p.consent[1].mirror->granted_value == "0");
+        CHECK(p.consent[1].mirror->withdrawn_value == "1");
+        CHECK(p.consent[2].separate);
+        auto sale = recipients_for_purpose(p, "sale");
+        REQUIRE(sale.size() == 1);
+        CHECK(sale[0].recipient->id == "adnetwork");
+        CHECK(sale[0].categories == std::vector<std::string>{"contact", "online_identifier"});
+    }
 }
