@@ -44,13 +44,14 @@ public:
     TableWalk(db::Database& db, const policy::Policy& policy, const purge::TableRules& rules, purge::PurgeCursors* cursors, erase::RowMasker& masker,
               const PurgeSettings& settings, TablePurge& counts)
         : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker),
-          settings_(settings), counts_(counts), key_(rules.table->key) {}
+          settings_(settings), counts_(counts), key_(rules.table->key), batch_size_(settings.batch_size) {}
 
     /// Walks `range` to its end, or until settings.should_stop says stop:
     /// returns false then. `on_batch` runs after each batch.
     bool walk(KeyRange range, const std::function<void(const std::optional<db::Value>&)>& on_batch) {
         while (true) {
             if (settings_.should_stop && settings_.should_stop()) return false;
+            const std::size_t asked = batch_size_;
             auto batch = read_batch(range);
             if (batch.rows == 0) return true;
             KeyRange written{range.after, batch.last};
@@ -73,7 +74,7 @@ public:
             if (cursors_) cursors_->save(rules_.table->name, *batch.last, policy_.sha256, settings_.now);
             range.after = batch.last;
             on_batch(batch.last);
-            if (batch.rows < settings_.batch_size) return true;
+            if (batch.rows < asked) return true;
         }
     }
 
@@ -101,7 +102,7 @@ private:
         sql += " FROM " + db_.quote(rules_.table->name) + " AS " + a + " WHERE " + where.sql + " ORDER BY " + a +
                "." + db_.quote(key_) + " LIMIT ?";
         params.insert(params.end(), where.params.begin(), where.params.end());
-        params.emplace_back(static_cast<std::int64_t>(settings_.batch_size));
+        params.emplace_back(static_cast<std::int64_t>(batch_size_));
 
         Batch batch;
         std::vector<std::size_t> kept_by(rules_.blockers.size(), 0);
@@ -153,7 +154,12 @@ private:
             db_.rollback();
             throw;
         }
-        counts_.longest_lock = std::max(counts_.longest_lock, duration_cast<microseconds>(steady_clock::now() - locked_at));
+        auto held = duration_cast<microseconds>(steady_clock::now() - locked_at);
+        counts_.longest_lock = std::max(counts_.longest_lock, held);
+        if (held > jobs::purge_lock_target)
+            batch_size_ = std::max(std::min(batch_size_, min_purge_batch), batch_size_ / 2);
+        else if (held < jobs::purge_lock_target / 4)
+            batch_size_ = std::min(settings_.batch_size, batch_size_ * 2);
     }
 
     struct MaskChanges {
@@ -207,6 +213,7 @@ private:
     const PurgeSettings& settings_;
     TablePurge& counts_;
     const std::string& key_;
+    std::size_t batch_size_;  ///< the next batch's rows: adapts to the lock time (purge_lock_target)
 };
 
 /// Where the walk is in the key space of every table, for the progress bar.
