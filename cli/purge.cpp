@@ -221,11 +221,7 @@ ExitStatus run_purge(const PurgeOptions& o) {
         settings.only_table = o.table;
         settings.batch_size = o.batch_size;
         settings.dry_run = o.dry_run;
-        // Asked before each batch; the first always runs, so a run that keeps
-        // hitting --max-duration (or is stopped at once) still makes progress.
-        bool first_batch = true;
         settings.should_stop = [&] {
-            if (std::exchange(first_batch, false)) return false;
             if (stop_signal) run.stopped_by = "signal";
             else if (max_duration && steady_clock::now() - started >= *max_duration) run.stopped_by = "max_duration";
             return !run.stopped_by.empty();
@@ -257,7 +253,8 @@ ExitStatus run_purge(const PurgeOptions& o) {
                 auto db = db::open_database(url, {.read_only = o.dry_run,
                                                   .busy_timeout = milliseconds(o.location.busy_timeout_ms),
                                                   .kill_after_statements =
-                                                      o.dry_run ? std::nullopt : fault_injection()});
+                                                      o.dry_run ? std::nullopt : fault_injection(),
+                                                  .manual_checkpoints = true});
                 auto setup = jobs::prepare_erasure(*db, policy, ref->name);
                 auto& outcome = *outcomes.emplace_back(std::make_unique<jobs::PurgeOutcome>());
                 run.databases.push_back({ref->name, &outcome});

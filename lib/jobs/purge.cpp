@@ -42,15 +42,18 @@ std::optional<std::int64_t> as_integer(const std::optional<db::Value>& v) {
 class TableWalk {
 public:
     TableWalk(db::Database& db, const policy::Policy& policy, const purge::TableRules& rules, purge::PurgeCursors* cursors, erase::RowMasker& masker,
-              const PurgeSettings& settings, TablePurge& counts)
+              const PurgeSettings& settings, TablePurge& counts, std::size_t& run_batches)
         : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker),
-          settings_(settings), counts_(counts), key_(rules.table->key), batch_size_(settings.batch_size) {}
+          settings_(settings), counts_(counts), key_(rules.table->key), batch_size_(settings.batch_size),
+          run_batches_(run_batches) {}
 
     /// Walks `range` to its end, or until settings.should_stop says stop:
     /// returns false then. `on_batch` runs after each batch.
     bool walk(KeyRange range, const std::function<void(const std::optional<db::Value>&)>& on_batch) {
         while (true) {
-            if (settings_.should_stop && settings_.should_stop()) return false;
+            // Not before the run's first batch: a run stopped at once (or
+            // with --max-duration 0s) still gets on with the work.
+            if (run_batches_ > 0 && settings_.should_stop && settings_.should_stop()) return false;
             const std::size_t asked = batch_size_;
             auto batch = read_batch(range);
             if (batch.rows == 0) return true;
@@ -71,6 +74,7 @@ public:
                 else counts_.already_masked += unchanged;
             }
             ++counts_.batches;
+            ++run_batches_;
             if (cursors_) cursors_->save(rules_.table->name, *batch.last, policy_.sha256, settings_.now);
             range.after = batch.last;
             on_batch(batch.last);
@@ -155,6 +159,7 @@ private:
             throw;
         }
         auto held = duration_cast<microseconds>(steady_clock::now() - locked_at);
+        db_.checkpoint();  // after the lock is released; see OpenOptions::manual_checkpoints
         counts_.longest_lock = std::max(counts_.longest_lock, held);
         if (held > jobs::purge_lock_target)
             batch_size_ = std::max(std::min(batch_size_, min_purge_batch), batch_size_ / 2);
@@ -214,6 +219,7 @@ private:
     TablePurge& counts_;
     const std::string& key_;
     std::size_t batch_size_;  ///< the next batch's rows: adapts to the lock time (purge_lock_target)
+    std::size_t& run_batches_;  ///< batches of the whole run, every table
 };
 
 /// Where the walk is in the key space of every table, for the progress bar.
@@ -236,19 +242,13 @@ public:
         spans_[table.name] = span;
         total_ += span.size;
     }
-    /// The table's walk reached `key` (or its end, with no key).
-    void reached(const policy::Table& table, const std::optional<db::Value>& key, bool resumed_from_start) {
+    /// The table's walk reached `key` (or its end, with no key). A resumed
+    /// walk counts the part before its cursor as walked by earlier runs.
+    void reached(const policy::Table& table, const std::optional<db::Value>& key) {
         auto& s = spans_[table.name];
         double at = s.size;
         if (auto k = as_integer(key)) at = std::clamp(static_cast<double>(*k - s.low + 1), 0.0, s.size);
-        // A resumed walk covers the range after its cursor, then the range before it.
-        double walked = resumed_from_start ? s.first_pass + at : at - s.start;
-        s.walked = std::clamp(walked, 0.0, s.size);
-    }
-    void start_at(const policy::Table& table, const std::optional<db::Value>& cursor) {
-        auto& s = spans_[table.name];
-        if (auto k = as_integer(cursor)) s.start = std::clamp(static_cast<double>(*k - s.low + 1), 0.0, s.size);
-        s.first_pass = s.size - s.start;
+        s.walked = at;
     }
     std::optional<double> fraction() const {
         if (!integers_ || total_ <= 0) return std::nullopt;
@@ -261,8 +261,6 @@ private:
     struct Span {
         std::int64_t low = 0;
         double size = 0;
-        double start = 0;       ///< where this run started in it
-        double first_pass = 0;  ///< the size of the range after the start
         double walked = 0;
     };
     std::map<std::string, Span> spans_;
@@ -318,40 +316,43 @@ void run_purge(db::Database& db, const policy::Policy& policy, const ErasureSetu
     out.tables.reserve(tables.size());  // TableWalk keeps a reference to its entry
     out.complete = false;
     bool stopped = false;
+    std::size_t run_batches = 0;
     for (const auto* t : tables) {
         auto& counts = out.tables.emplace_back();
         counts.table = t;
         counts.expired_before = policy::expiry_cutoff(today, t->retention->keep);
         if (stopped) continue;
+        if (cursors && cursors->finished(t->name)) {
+            counts.complete = counts.finished_earlier = true;
+            space.reached(*t, std::nullopt);
+            continue;
+        }
         auto started = steady_clock::now();
         auto table_rules = rules.rules_for(*t);
-        TableWalk walk(db, policy, table_rules, cursors, masker, settings, counts);
+        TableWalk walk(db, policy, table_rules, cursors, masker, settings, counts, run_batches);
         std::optional<db::Value> cursor = cursors ? cursors->get(t->name) : std::nullopt;
         counts.resumed = cursor.has_value();
-        space.start_at(*t, cursor);
-        bool second_pass = false;
         auto progress = [&](const std::optional<db::Value>& reached) {
-            space.reached(*t, reached, second_pass);
+            space.reached(*t, reached);
             counts.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
             if (settings.on_progress) settings.on_progress({t, out.examined(), out.changed(), space.fraction()});
         };
-        // Resumed: the rest of the table after the cursor, then the part
-        // before it, so rows that expired since the first run are not missed.
+        // Resumed: the rest of the table after the cursor. Rows before it
+        // that expired since the cycle began wait for the next cycle.
         bool done = walk.walk({cursor, std::nullopt}, progress);
-        if (done && cursor) {
-            second_pass = true;
-            done = walk.walk({std::nullopt, cursor}, progress);
-        }
         if (done) {
             progress(std::nullopt);
             counts.complete = true;
-            if (cursors) cursors->clear(t->name);
+            if (cursors) cursors->mark_finished(t->name, policy.sha256, settings.now);
         } else {
             stopped = true;
         }
         counts.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
     }
     out.complete = !stopped;
+    // Every table is done: the cycle ends, and the next run starts afresh.
+    if (out.complete && cursors)
+        for (const auto* t : tables) cursors->clear(t->name);
     if (!settings.dry_run) {
         // Deleted and overwritten values were zeroed in the file
         // (secure_delete); copies of the pages still sit in the WAL until

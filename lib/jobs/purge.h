@@ -52,7 +52,10 @@ struct TablePurge {
     std::chrono::microseconds longest_lock{0};  ///< the longest write transaction
     std::chrono::milliseconds elapsed{0};
     bool resumed = false;   ///< started where an earlier run's cursor stopped
-    bool complete = false;  ///< walked to its end in this run
+    bool complete = false;  ///< walked to its end in this run, or by an earlier run of this cycle
+    /// Walked to its end by an earlier run that stopped before finishing
+    /// the others; not walked again until every table is done.
+    bool finished_earlier = false;
 };
 
 /// Progress after each batch, for a progress bar.
@@ -69,7 +72,8 @@ struct PurgeSettings {
     std::string only_table;  ///< empty: every table with a retention rule
     std::size_t batch_size = default_purge_batch;
     bool dry_run = false;
-    /// Asked between batches: true stops the run there (--max-duration, a signal).
+    /// Asked between batches, never before the run's first: true stops the
+    /// run there (--max-duration, a signal).
     std::function<bool()> should_stop;
     std::function<void(const PurgeProgress&)> on_progress;
 };

@@ -11,7 +11,9 @@ namespace dsr::purge {
 
 std::optional<db::Value> PurgeCursors::get(const std::string& table) {
     try {
-        SQLite::Statement q(store_.db(), "SELECT last_key FROM purge_cursors WHERE database = ? AND table_name = ?");
+        // A NULL key marks a finished table (mark_finished), not a position.
+        SQLite::Statement q(store_.db(), "SELECT last_key FROM purge_cursors WHERE database = ? AND table_name = ? "
+                                         "AND last_key IS NOT NULL");
         q.bind(1, database_);
         q.bind(2, table);
         if (q.executeStep()) return db::column_value(q.getColumn(0));
@@ -34,6 +36,23 @@ void PurgeCursors::save(const std::string& table, const db::Value& last_key, con
     } catch (const SQLite::Exception& e) {
         db::throw_sqlite_error(e, store_.path(), "cannot save the purge cursor");
     }
+}
+
+bool PurgeCursors::finished(const std::string& table) {
+    try {
+        SQLite::Statement q(store_.db(), "SELECT 1 FROM purge_cursors WHERE database = ? AND table_name = ? "
+                                         "AND last_key IS NULL");
+        q.bind(1, database_);
+        q.bind(2, table);
+        return q.executeStep();
+    } catch (const SQLite::Exception& e) {
+        db::throw_sqlite_error(e, store_.path(), "cannot read the purge cursor");
+    }
+}
+
+void PurgeCursors::mark_finished(const std::string& table, const std::string& policy_sha256,
+                                 std::chrono::system_clock::time_point when) {
+    save(table, std::monostate{}, policy_sha256, when);
 }
 
 void PurgeCursors::clear(const std::string& table) {

@@ -24,7 +24,14 @@ public:
     std::optional<db::Value> get(const std::string& table);
     void save(const std::string& table, const db::Value& last_key, const std::string& policy_sha256,
               std::chrono::system_clock::time_point when);
-    /// The table was walked to its end: the next run starts from the beginning.
+    /// Whether an earlier run of the current cycle walked `table` to its end
+    /// (a cycle ends when a run finishes every table it purges). A run
+    /// stopped early thus continues with the tables still to do, instead of
+    /// walking the finished ones again first.
+    bool finished(const std::string& table);
+    void mark_finished(const std::string& table, const std::string& policy_sha256,
+                       std::chrono::system_clock::time_point when);
+    /// The cycle is over for `table`: the next run walks it from the start.
     void clear(const std::string& table);
 
 private:

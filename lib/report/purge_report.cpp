@@ -37,6 +37,7 @@ nlohmann::ordered_json table_counts_json(const jobs::TablePurge& t) {
             {"longest_lock_ms", milliseconds(t.longest_lock)},
             {"elapsed_ms", t.elapsed.count()},
             {"resumed", t.resumed},
+            {"finished_earlier", t.finished_earlier},
             {"complete", t.complete}};
 }
 

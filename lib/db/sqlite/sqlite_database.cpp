@@ -56,6 +56,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, const OpenOptions& optio
         // Deleted and overwritten content is zeroed, so erased values do not
         // survive in free pages or free space inside pages.
         if (!options.read_only) db_.exec("PRAGMA secure_delete = ON");
+        if (!options.read_only && options.manual_checkpoints) db_.exec("PRAGMA wal_autocheckpoint = 0");
     } catch (const SQLite::Exception& e) {
         throw_sqlite_error(e, path_, "cannot read database");
     }
@@ -231,8 +232,16 @@ void SqliteDatabase::remove_residue() {
         SQLite::Statement checkpoint(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
         if (checkpoint.executeStep() && checkpoint.getColumn(0).getInt() != 0)
             throw Error(ExitStatus::database_busy,
-                        path_ + ": the erasure is committed, but a reader kept the write-ahead log from being "
+                        path_ + ": the changes are committed, but a reader kept the write-ahead log from being "
                                 "emptied; run the command again when the database is idle to remove the residue");
+    } catch (const SQLite::Exception& e) {
+        throw_sqlite_error(e, path_, "cannot checkpoint the write-ahead log");
+    }
+}
+
+void SqliteDatabase::checkpoint() {
+    try {
+        db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
     } catch (const SQLite::Exception& e) {
         throw_sqlite_error(e, path_, "cannot checkpoint the write-ahead log");
     }

@@ -24,6 +24,7 @@ public:
     void commit() override;
     void rollback() noexcept override;
     void remove_residue() override;
+    void checkpoint() override;
 
 private:
     /// Counts a data-changing statement for the DSR_FAULT testing aid.
