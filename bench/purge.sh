@@ -61,7 +61,9 @@ DELETE FROM web_sessions WHERE started_at < 1000 * strftime('%s', '$now', '-90 d
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL
 )
-cp "$shop" "$work/hand.db"
+# Copies leave gigabytes of dirty pages: written back first, or the first
+# fsync of whichever run comes next waits for them and its lock looks long.
+cp "$shop" "$work/hand.db" && sync
 t0=$(seconds)
 longest_hand=$(printf '%s\n' "$hand_sql" | sqlite3 "$work/hand.db" |
   awk '/^Run Time/ { if ($4 > m) m = $4 } END { printf "%.1f", m * 1000 }')
@@ -70,7 +72,7 @@ hand=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 printf '%-26s %8.2f s   longest lock %8s ms\n' "hand-written SQL" "$hand" "$longest_hand"
 
 for batch in "${batches[@]}"; do
-  cp "$shop" "$work/dsr.db"
+  cp "$shop" "$work/dsr.db" && sync
   t0=$(seconds)
   report=$("$dsr" purge --policy "$here/policies/shop.yaml" --db "$work/dsr.db" --state "$work/state-$batch.db" \
     --keys "$work/keys" --batch-size "$batch" --format json)
