@@ -41,11 +41,11 @@ std::optional<std::int64_t> as_integer(const std::optional<db::Value>& v) {
 /// own transaction.
 class TableWalk {
 public:
-    TableWalk(db::Database& db, const policy::Policy& policy, const purge::TableRules& rules, purge::PurgeCursors* cursors, erase::RowMasker& masker,
-              const PurgeSettings& settings, TablePurge& counts, std::size_t& run_batches)
-        : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker),
-          settings_(settings), counts_(counts), key_(rules.table->key), batch_size_(settings.batch_size),
-          run_batches_(run_batches) {}
+    TableWalk(db::Database& db, const policy::Policy& policy, const purge::TableRules& rules,
+              purge::PurgeCursors* cursors, erase::RowMasker& masker, const PurgeSettings& settings,
+              TablePurge& counts, std::size_t& run_batches)
+        : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker), settings_(settings),
+          counts_(counts), key_(rules.table->key), batch_size_(settings.batch_size), run_batches_(run_batches) {}
 
     /// Walks `range` to its end, or until settings.should_stop says stop:
     /// returns false then. `on_batch` runs after each batch.
@@ -113,7 +113,10 @@ private:
         db_.query(sql, params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
             ++batch.rows;
             batch.last = row[0];
-            auto flag = [&](std::size_t i) { return std::get_if<std::int64_t>(&row[i]) && std::get<std::int64_t>(row[i]) != 0; };
+            auto flag = [&](std::size_t i) {
+                const auto* v = std::get_if<std::int64_t>(&row[i]);
+                return v && *v != 0;
+            };
             if (flag(1)) {
                 ++counts_.held;
                 return;
