@@ -161,17 +161,10 @@ std::vector<const policy::DatabaseRef*> databases_to_purge(const policy::Policy&
 
 ordered_json audit_summary(const std::vector<report::PurgedDatabase>& databases, bool dry_run,
                            const std::string& stopped_by) {
-    ordered_json tables = ordered_json::array();
     bool complete = true;
-    for (const auto& d : databases) {
-        complete = complete && d.outcome->complete;
-        for (const auto& t : d.outcome->tables) {
-            auto entry = ordered_json{{"database", d.name}};
-            entry.update(report::table_counts_json(t));
-            tables.push_back(std::move(entry));
-        }
-    }
-    ordered_json summary = {{"dry_run", dry_run}, {"complete", complete}, {"tables", tables}};
+    for (const auto& d : databases) complete = complete && d.outcome->complete;
+    ordered_json summary = {
+        {"dry_run", dry_run}, {"complete", complete}, {"tables", report::purge_tables_json(databases)}};
     if (!stopped_by.empty()) summary["stopped_by"] = stopped_by;
     return summary;
 }
@@ -191,11 +184,8 @@ ExitStatus run_purge(const PurgeOptions& o) {
         auto& store = *opened->store;
         std::string how;
         auto keys = crypto::load_keys(keys_dir(o.location, store.path(), how), how);
-        if (!o.table.empty() && !policy.find_table(o.table))
-            throw Error(ExitStatus::usage, "--table: '" + o.table + "' is not a table of the policy");
+        if (!o.table.empty()) jobs::check_purge_table(policy, o.table);
         auto targets = databases_to_purge(policy, o.table);
-        if (!o.table.empty() && targets.empty())
-            throw Error(ExitStatus::usage, "--table: table '" + o.table + "' has no retention rule");
 
         const auto when = now();
         report::PurgeRun run;

@@ -285,13 +285,15 @@ std::size_t PurgeOutcome::changed() const {
     return n;
 }
 
+void check_purge_table(const policy::Policy& policy, const std::string& table) {
+    const auto* t = policy.find_table(table);
+    if (!t) throw Error(ExitStatus::usage, "--table: '" + table + "' is not a table of the policy");
+    if (!t->retention) throw Error(ExitStatus::usage, "--table: table '" + table + "' has no retention rule");
+}
+
 std::vector<const policy::Table*> tables_to_purge(const policy::Policy& policy, const ErasureSetup& setup,
                                                   const std::string& only_table) {
-    if (!only_table.empty()) {
-        const auto* t = policy.find_table(only_table);
-        if (!t) throw Error(ExitStatus::usage, "--table: '" + only_table + "' is not a table of the policy");
-        if (!t->retention) throw Error(ExitStatus::usage, "--table: table '" + only_table + "' has no retention rule");
-    }
+    if (!only_table.empty()) check_purge_table(policy, only_table);
     std::vector<const policy::Table*> out;
     for (const auto& step : setup.order.steps) {
         const auto* t = step.table;

@@ -88,8 +88,11 @@ struct PurgeOutcome {
     std::size_t changed() const;  ///< deleted and masked
 };
 
+/// Refuses (dsr::Error(usage)) a --table that is not in the policy or has no retention rule.
+void check_purge_table(const policy::Policy& policy, const std::string& table);
+
 /// The tables a purge of `database_name` walks: those with a retention rule,
-/// or only `only_table` (dsr::Error(usage) when it has none or is unknown).
+/// or only `only_table` (checked by check_purge_table).
 std::vector<const policy::Table*> tables_to_purge(const policy::Policy& policy, const ErasureSetup& setup,
                                                   const std::string& only_table);
 

@@ -20,12 +20,11 @@ std::string fixed(double value, int decimals) {
     return text;
 }
 
-}  // namespace
-
-nlohmann::ordered_json table_counts_json(const jobs::TablePurge& t) {
+nlohmann::ordered_json table_counts_json(const std::string& database, const jobs::TablePurge& t) {
     nlohmann::ordered_json kept_for = nlohmann::ordered_json::object();
     for (const auto& [table, rows] : t.kept_for) kept_for[table] = rows;
-    return {{"table", t.table->name},
+    return {{"database", database},
+            {"table", t.table->name},
             {"examined", t.examined},
             {"deleted", t.deleted},
             {"masked", t.masked},
@@ -38,7 +37,17 @@ nlohmann::ordered_json table_counts_json(const jobs::TablePurge& t) {
             {"elapsed_ms", t.elapsed.count()},
             {"resumed", t.resumed},
             {"finished_earlier", t.finished_earlier},
-            {"complete", t.complete}};
+            {"complete", t.complete},
+            {"expired_before", iso_of(t.expired_before)}};
+}
+
+}  // namespace
+
+nlohmann::ordered_json purge_tables_json(const std::vector<PurgedDatabase>& databases) {
+    nlohmann::ordered_json tables = nlohmann::ordered_json::array();
+    for (const auto& d : databases)
+        for (const auto& t : d.outcome->tables) tables.push_back(table_counts_json(d.name, t));
+    return tables;
 }
 
 nlohmann::ordered_json purge_json(const Envelope& envelope, const PurgeRun& run) {
@@ -48,14 +57,9 @@ nlohmann::ordered_json purge_json(const Envelope& envelope, const PurgeRun& run)
     bool complete = true;
     std::size_t examined = 0, deleted = 0, masked = 0, already_masked = 0, held = 0, parents = 0, batches = 0;
     std::chrono::microseconds longest{0};
-    nlohmann::ordered_json tables = nlohmann::ordered_json::array();
     for (const auto& d : run.databases) {
         complete = complete && d.outcome->complete;
         for (const auto& t : d.outcome->tables) {
-            auto entry = nlohmann::ordered_json{{"database", d.name}};
-            entry.update(table_counts_json(t));
-            entry["expired_before"] = iso_of(t.expired_before);
-            tables.push_back(std::move(entry));
             examined += t.examined;
             deleted += t.deleted;
             masked += t.masked;
@@ -76,7 +80,7 @@ nlohmann::ordered_json purge_json(const Envelope& envelope, const PurgeRun& run)
                       {"kept_as_parent", parents},
                       {"batches", batches},
                       {"longest_lock_ms", milliseconds(longest)}};
-    json["tables"] = tables;
+    json["tables"] = purge_tables_json(run.databases);
     nlohmann::ordered_json residue = nlohmann::ordered_json::array();
     for (const auto& d : run.databases)
         if (!d.outcome->residue_problem.empty())

@@ -29,8 +29,9 @@ struct PurgeRun {
     std::optional<std::int64_t> done_seq;
 };
 
-/// One table's counts as the audit entry and the report give them.
-nlohmann::ordered_json table_counts_json(const jobs::TablePurge& table);
+/// Every table's counts, with its database, as the report and the audit
+/// entry both give them.
+nlohmann::ordered_json purge_tables_json(const std::vector<PurgedDatabase>& databases);
 
 nlohmann::ordered_json purge_json(const Envelope& envelope, const PurgeRun& run);
 std::string purge_text(const PurgeRun& run, bool dry_run);

@@ -18,6 +18,7 @@
 #include "db/database.h"
 #include "jobs/erase.h"
 #include "policy/loader.h"
+#include "policy_shop.h"
 #include "temp_dir.h"
 #include "util/error.h"
 
@@ -91,26 +92,8 @@ tables:
       hold: {purpose: tax, column: paid_at, format: iso8601, keep: 10y}
 )";
 
-struct Shop {
-    dsr::test::TempDir dir;
-    std::string file = dir.file("shop.db");
-    dsr::policy::Policy policy;
-    dsr::crypto::SecretBytes key{dsr::crypto::pseudonym_key_bytes};
-    system_clock::time_point now = sys_days{year{2026} / November / 20};
-
-    Shop() {
-        SQLite::Database(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE).exec(schema);
-        auto loaded = dsr::policy::load_policy_text(policy_text, dir.file("policy.yaml"));
-        REQUIRE(loaded.policy);
-        policy = std::move(*loaded.policy);
-        std::memset(key.data(), 3, key.size());
-    }
-
-    std::unique_ptr<dsr::db::Database> open(bool read_only) const {
-        dsr::db::OpenOptions options;
-        options.read_only = read_only;
-        return dsr::db::open_database(file, options);
-    }
+struct Shop : dsr::test::PolicyShop {
+    Shop() : PolicyShop(schema, policy_text) {}
 
     std::string scalar(const std::string& sql) const {
         SQLite::Database db(file);

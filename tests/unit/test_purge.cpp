@@ -21,6 +21,7 @@
 #include "policy/loader.h"
 #include "purge/purge_cursors.h"
 #include "state/state_store.h"
+#include "policy_shop.h"
 #include "temp_dir.h"
 
 namespace {
@@ -98,27 +99,13 @@ tables:
 non_personal_tables: [reviews]
 )";
 
-struct Shop {
-    dsr::test::TempDir dir;
-    std::string file = dir.file("shop.db");
-    dsr::policy::Policy policy;
-    dsr::crypto::SecretBytes key{dsr::crypto::pseudonym_key_bytes};
-    system_clock::time_point now = sys_days{year{2026} / November / 20};
-
-    Shop() {
-        SQLite::Database(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE).exec(schema);
-        auto loaded = dsr::policy::load_policy_text(policy_text, dir.file("policy.yaml"));
-        REQUIRE(loaded.policy);
-        policy = std::move(*loaded.policy);
-        std::memset(key.data(), 3, key.size());
-    }
+struct Shop : dsr::test::PolicyShop {
+    Shop() : PolicyShop(schema, policy_text) {}
 
     dsr::jobs::PurgeOutcome purge(bool dry_run, std::size_t batch_size = 2,
                                   dsr::purge::PurgeCursors* cursors = nullptr,
                                   std::function<bool()> should_stop = {}) const {
-        dsr::db::OpenOptions options;
-        options.read_only = dry_run;
-        auto db = dsr::db::open_database(file, options);
+        auto db = open(dry_run);
         auto setup = dsr::jobs::prepare_erasure(*db, policy, "main");
         dsr::jobs::PurgeSettings settings;
         settings.now = now;
