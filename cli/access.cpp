@@ -181,7 +181,8 @@ void add_access_command(CLI::App& app, Commands& commands) {
         "  dsr access --policy shop.yaml --subject customer_id=42 --format json --output ana.json\n"
         "  dsr access --policy shop.yaml --subjects-file batch.txt > reports.jsonl");
     add_state_options(*cmd, o->location, true);
-    cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH or a file path")->group("Input");
+    add_statement_timeout_option(*cmd, o->location.statement_timeout_ms);
+    cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH, a file path, postgresql://… or a libpq keyword string")->group("Input");
     auto* subject = cmd->add_option("--subject", o->subject, "Who, as KIND=VALUE with KIND an identity of the policy")
                         ->group("Subject");
     cmd->add_option("--subjects-file", o->subjects_file,

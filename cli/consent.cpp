@@ -217,6 +217,8 @@ ExitStatus run_list(const ConsentOptions& o) {
                 auto db = db::open_database(jobs::database_url(policy, *policy.default_database(), o.db),
                                             {.read_only = true,
                                              .busy_timeout = std::chrono::milliseconds(o.location.busy_timeout_ms),
+                                             .statement_timeout =
+                                                 std::chrono::milliseconds(o.location.statement_timeout_ms),
                                              .kill_after_statements = std::nullopt});
                 result = jobs::list_identities(*db, *opened->store, policy, keys.pseudonym_key, purpose, query.state,
                                                query.identity_kind);
@@ -257,11 +259,12 @@ CLI::App* leaf(CLI::App& group, const std::string& name, const std::string& summ
     auto* cmd = group.add_subcommand(name, summary);
     cmd->footer(details);
     add_state_options(*cmd, o.location, true);
+    add_statement_timeout_option(*cmd, o.location.statement_timeout_ms);
     return cmd;
 }
 
 void add_subject_options(CLI::App& cmd, ConsentOptions& o, bool purpose_required) {
-    cmd.add_option("--db", o.db, "The policy's default database: sqlite:PATH or a file path")->group("Input");
+    cmd.add_option("--db", o.db, "The policy's default database: sqlite:PATH, a file path, postgresql://… or a libpq keyword string")->group("Input");
     cmd.add_option("--subject", o.subject, "Who, as KIND=VALUE with KIND an identity of the policy")
         ->required()
         ->group("Subject");

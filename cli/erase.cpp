@@ -566,7 +566,8 @@ void add_erase_command(CLI::App& app, Commands& commands) {
         "  dsr erase --policy shop.yaml --subjects-file batch.txt --yes > reports.jsonl\n"
         "  dsr erase --policy shop.yaml --replay-since 2026-11-01 --yes > replayed.jsonl");
     add_state_options(*cmd, o->location, true);
-    cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH or a file path")->group("Input");
+    add_statement_timeout_option(*cmd, o->location.statement_timeout_ms);
+    cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH, a file path, postgresql://… or a libpq keyword string")->group("Input");
     auto* subject = cmd->add_option("--subject", o->subject, "Who, as KIND=VALUE with KIND an identity of the policy")
                         ->group("Subject");
     auto* subjects_file =

@@ -1,5 +1,6 @@
 #include "cli/policy_check.h"
 
+#include "cli/state_options.h"
 #include "db/database.h"
 #include "jobs/databases.h"
 #include "jobs/policy_check.h"
@@ -19,12 +20,15 @@ void setup_policy_check(CLI::App& policy_command, PolicyCheckOptions& options) {
         "  dsr policy check --policy shop.yaml\n"
         "  dsr policy check --policy shop.yaml --db demo/shop.db --format json --strict");
     cmd->add_option("--policy", options.policy, "Policy file (YAML)")->required()->group("Input");
-    cmd->add_option("--db", options.db, "Database of the policy's default database: sqlite:PATH or a file path")
+    cmd->add_option("--db", options.db,
+                    "Database of the policy's default database: sqlite:PATH, a file path, a postgresql:// URI "
+                    "or a libpq keyword string")
         ->group("Input");
     cmd->add_option("--busy-timeout", options.busy_timeout_ms, "Milliseconds to wait for a locked database")
         ->default_val(5000)
         ->check(CLI::Range(0, 3600000))
         ->group("Input");
+    add_statement_timeout_option(*cmd, options.statement_timeout_ms);
     cmd->add_flag("--strict", options.strict, "Exit 8 when there are findings (errors always exit 3)")->group("Output");
     add_format_option(*cmd, options.format);
 }
@@ -40,7 +44,10 @@ ExitStatus run_policy_check(const PolicyCheckOptions& options) {
         // Each database is checked against its own schema; tables name the database they live in.
         for (const auto& database : policy->databases) {
             auto db = db::open_database(jobs::database_url(*policy, database, options.db),
-                                        {.read_only = true, .busy_timeout = std::chrono::milliseconds(options.busy_timeout_ms), .kill_after_statements = {}});
+                                        {.read_only = true,
+                                         .busy_timeout = std::chrono::milliseconds(options.busy_timeout_ms),
+                                         .statement_timeout = std::chrono::milliseconds(options.statement_timeout_ms),
+                                         .kill_after_statements = {}});
             jobs::check_database(*policy, database.name, db->read_schema(), result);
         }
     } catch (const Error& e) {

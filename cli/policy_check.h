@@ -16,6 +16,7 @@ struct PolicyCheckOptions {
     Format format = Format::automatic;
     bool strict = false;
     int busy_timeout_ms = 5000;
+    int statement_timeout_ms = 0;
 };
 
 void setup_policy_check(CLI::App& policy_command, PolicyCheckOptions& options);

@@ -22,7 +22,6 @@
 #include "crypto/keys.h"
 #include "jobs/databases.h"
 #include "jobs/purge.h"
-#include "purge/purge_lock.h"
 #include "report/purge_report.h"
 #include "util/civil_date.h"
 #include "util/error.h"
@@ -233,18 +232,16 @@ ExitStatus run_purge(const PurgeOptions& o) {
             for (const auto* ref : targets) {
                 const std::string url = jobs::database_url(policy, *ref, o.db);
                 const std::string location = jobs::canonical_location(url);
-                std::optional<purge::PurgeLock> lock;
-                if (!o.dry_run) {
-                    std::string file = jobs::sqlite_path(location);
-                    if (file.empty())
-                        throw Error(ExitStatus::database, "purge supports SQLite databases only: " + ref->name);
-                    lock.emplace(file);
-                }
                 auto db = db::open_database(url, {.read_only = o.dry_run,
                                                   .busy_timeout = milliseconds(o.location.busy_timeout_ms),
+                                                  .statement_timeout =
+                                                      milliseconds(o.location.statement_timeout_ms),
                                                   .kill_after_statements =
                                                       o.dry_run ? std::nullopt : fault_injection(),
                                                   .manual_checkpoints = true});
+                // Declared before any use of the connection, destroyed before it.
+                std::unique_ptr<db::JobLock> lock;
+                if (!o.dry_run) lock = db->lock_job("purge");
                 auto setup = jobs::prepare_erasure(*db, policy, ref->name);
                 auto& outcome = *outcomes.emplace_back(std::make_unique<jobs::PurgeOutcome>());
                 run.databases.push_back({ref->name, &outcome});
@@ -310,7 +307,8 @@ void add_purge_command(CLI::App& app, Commands& commands) {
         "  dsr purge --policy shop.yaml --max-duration 30m --format json >> purge.log\n"
         "  dsr purge --policy shop.yaml --table web_sessions --batch-size 5000");
     add_state_options(*cmd, o->location, true);
-    cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH or a file path")->group("Input");
+    add_statement_timeout_option(*cmd, o->location.statement_timeout_ms);
+    cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH, a file path, postgresql://… or a libpq keyword string")->group("Input");
     cmd->add_option("--table", o->table, "Purge only this table (its children are not purged, so they may keep rows)")
         ->group("Purge");
     cmd->add_option("--batch-size", o->batch_size, "Rows per batch, each its own transaction (default 2000)")

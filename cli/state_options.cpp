@@ -21,6 +21,16 @@ void add_state_options(CLI::App& command, StateLocation& location, bool policy_r
         ->group("State");
 }
 
+void add_statement_timeout_option(CLI::App& command, int& statement_timeout_ms) {
+    command
+        .add_option("--statement-timeout", statement_timeout_ms,
+                    "PostgreSQL: milliseconds any one statement may run before it is cancelled (exit 11); "
+                    "0, the default, sets no limit")
+        ->default_val(0)
+        ->check(CLI::Range(0, 86400000))
+        ->group("State");
+}
+
 std::string state_path(const StateLocation& location, const std::string& policy_state_key) {
     if (location.state.empty() && location.policy.empty())
         throw Error(ExitStatus::usage, "give --state FILE or --policy FILE to find the state store");

@@ -18,10 +18,14 @@ struct StateLocation {
     std::string state;
     std::string keys;
     int busy_timeout_ms = 5000;
+    int statement_timeout_ms = 0;  ///< PostgreSQL only; 0: no limit
 };
 
 /// Adds --policy (required or not), --state, --keys and --busy-timeout to `command`.
 void add_state_options(CLI::App& command, StateLocation& location, bool policy_required);
+
+/// Adds --statement-timeout, for commands that run statements on the shop's database.
+void add_statement_timeout_option(CLI::App& command, int& statement_timeout_ms);
 
 /// The state file: --state, else the policy's `state:` key, else beside the
 /// policy. `policy_state_key` is the loaded policy's key, or empty.

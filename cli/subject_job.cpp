@@ -36,6 +36,7 @@ std::unique_ptr<SubjectJob> SubjectJob::open(const std::string& command, const S
         jobs::database_url(job->policy(), *job->database_ref_, db_override),
         {.read_only = read_only,
          .busy_timeout = std::chrono::milliseconds(location.busy_timeout_ms),
+         .statement_timeout = std::chrono::milliseconds(location.statement_timeout_ms),
          .kill_after_statements = read_only ? std::nullopt : fault_injection()});
     return job;
 }

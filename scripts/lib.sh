@@ -1,12 +1,14 @@
 # Shared by scripts/demo and scripts/test: install what is missing, build.
 # Sourced, not run.
 
-# Debian packages the build, the demo and the test suite need.
+# Debian packages the build, the demo and the test suite need (postgresql:
+# the test suite runs its end-to-end tests against a throw-away cluster too).
 DSR_PACKAGES=(
   cmake g++ ninja-build ccache pkg-config
   libcli11-dev libsqlitecpp-dev libsqlite3-dev libsodium-dev libyaml-cpp-dev
   doctest-dev nlohmann-json3-dev libarchive-dev
   sqlite3 jq mandoc python3-jsonschema tzdata age time
+  libpq-dev postgresql
 )
 
 dsr_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

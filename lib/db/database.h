@@ -1,7 +1,8 @@
 #pragma once
 // The one interface jobs use to reach a merchant database. Backends live in
-// sqlite/ (and later postgres/); nothing above lib/db/ sees driver types:
-// driver exceptions become dsr::Error here.
+// sqlite/ and postgres/; nothing above lib/db/ sees driver types (driver
+// exceptions become dsr::Error here) or writes SQL only one of them reads:
+// what differs between their dialects is a method of Database.
 
 #include <chrono>
 #include <cstdint>
@@ -26,12 +27,34 @@ struct Blob {
 /// One value as the database holds it; monostate is SQL NULL.
 using Value = std::variant<std::monostate, std::int64_t, double, std::string, Blob>;
 
+/// A condition to splice into a WHERE clause, with its parameters in order.
+struct SqlCondition {
+    std::string sql;
+    std::vector<Value> params;
+};
+
+/// How a column stores points in time, as the policy declares it. A column
+/// of a native date/time type (TypeClass::timestamp) is compared as one
+/// whatever the policy says.
+enum class TimeStorage { iso8601, unix_seconds, unix_millis, native };
+
+/// Held while it lives: see Database::lock_job.
+class JobLock {
+public:
+    virtual ~JobLock() = default;
+};
+
 /// Called once per result row, with the column names and the row's values.
 using RowHandler = std::function<void(const std::vector<std::string>& columns, const std::vector<Value>& row)>;
 
 struct OpenOptions {
     bool read_only = true;
+    /// How long to wait for a lock someone else holds (SQLite: busy_timeout;
+    /// PostgreSQL: lock_timeout). Running out is ExitStatus::database_busy.
     std::chrono::milliseconds busy_timeout{5000};
+    /// PostgreSQL's statement_timeout: no statement runs longer (0: no
+    /// limit). Running out is ExitStatus::database_busy too. SQLite ignores it.
+    std::chrono::milliseconds statement_timeout{0};
     /// A testing aid (DSR_FAULT, dsr(1)): the process kills itself with
     /// SIGKILL right after this many data-changing statements (commit counts
     /// as one), to prove a crash at any point leaves the database whole.
@@ -49,11 +72,35 @@ public:
     virtual std::string_view backend() const = 0;
     /// Reads the catalog: tables, columns, foreign keys, indexes.
     virtual Schema read_schema() = 0;
+    /// read_schema(), read once and kept for the connection's life.
+    const Schema& schema() {
+        if (!schema_) schema_ = read_schema();
+        return *schema_;
+    }
     /// Runs one statement with `params` bound in order (never spliced into
     /// the SQL) and streams its rows to `on_row`.
     virtual void query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) = 0;
     /// An identifier quoted for this database's SQL, e.g. "order" -> "\"order\"".
     virtual std::string quote(std::string_view identifier) const = 0;
+    /// A policy's table name quoted. On PostgreSQL `sales.orders` is table
+    /// `orders` in schema `sales`, and a bare name is looked up on the
+    /// search_path; on SQLite a table name is one identifier, dots and all.
+    virtual std::string quote_table(std::string_view table) const = 0;
+    /// What names a row of a table that declares no key (SQLite: rowid,
+    /// PostgreSQL: ctid); stable only inside one transaction.
+    virtual std::string row_id() const = 0;
+
+    /// `column` (already qualified and quoted) as Unix seconds, NULL when
+    /// empty or unreadable.
+    virtual std::string unix_seconds_sql(const std::string& column, TimeStorage storage,
+                                         TypeClass column_type) const = 0;
+    /// True when `column` (qualified and quoted) holds a time earlier than
+    /// `cutoff` (Unix seconds); false, never NULL, when it is empty or cannot
+    /// be read, so the condition can be negated safely. Written so an index
+    /// on the column can serve it, and evaluated by the database server,
+    /// never by fetching rows.
+    virtual SqlCondition earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,
+                                          std::int64_t cutoff) const = 0;
 
     /// Runs one statement that changes data, `params` bound in order;
     /// returns how many rows it changed.
@@ -64,6 +111,17 @@ public:
     virtual void commit() = 0;
     /// Undoes an open transaction; does nothing when none is open.
     virtual void rollback() noexcept = 0;
+    /// Inside the transaction: locks the rows of `table` whose `key_column`
+    /// is one of `keys` until it ends, so no other writer changes them or
+    /// inserts a row that refers to them (PostgreSQL: SELECT … FOR UPDATE; a
+    /// foreign-key insert waits, then fails, and cannot leave an orphan).
+    /// Nothing on SQLite, whose begin() already locks the whole database.
+    virtual void lock_rows(std::string_view table, std::string_view key_column, const std::vector<Value>& keys) = 0;
+    /// Keeps a second run of `job` (e.g. "purge") off this database while the
+    /// returned lock lives, however the holder ends (SQLite: an flock on
+    /// `<file>.dsr-<job>.lock`; PostgreSQL: a session advisory lock). Throws
+    /// Error(database_busy) naming the holder when another process has it.
+    virtual std::unique_ptr<JobLock> lock_job(std::string_view job) = 0;
     /// After an erasure: leaves no copy of erased values outside the live
     /// rows (SQLite: deleted content is zeroed by secure_delete, and the WAL
     /// is checkpointed into the file and truncated).
@@ -72,9 +130,17 @@ public:
     /// waiting for no one (SQLite: wal_checkpoint(PASSIVE)); nothing without
     /// a log. Keeps the log small during a long job of short transactions.
     virtual void checkpoint() = 0;
+
+private:
+    std::optional<Schema> schema_;
 };
 
-/// Opens `sqlite:PATH` or a plain file path. A missing file is an error, never created.
+/// True for a PostgreSQL location: a `postgresql://` or `postgres://` URI,
+/// or a libpq keyword string such as `host=/run/pg dbname=shop`.
+bool is_postgresql_url(std::string_view url);
+
+/// Opens a PostgreSQL location (is_postgresql_url), or `sqlite:PATH` or a
+/// plain file path. A missing SQLite file is an error, never created.
 std::unique_ptr<Database> open_database(const std::string& url, const OpenOptions& options);
 
 }  // namespace dsr::db

@@ -11,6 +11,7 @@ std::string_view to_string(TypeClass t) {
         case TypeClass::numeric: return "numeric";
         case TypeClass::text: return "text";
         case TypeClass::blob: return "blob";
+        case TypeClass::timestamp: return "timestamp";
         case TypeClass::other: return "other";
     }
     return "?";

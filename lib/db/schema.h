@@ -10,7 +10,9 @@ namespace dsr::db {
 
 /// The broad kind of a column's declared type, enough to tell whether two
 /// columns can join (SQLite's type affinity; PostgreSQL maps onto it).
-enum class TypeClass { integer, real, numeric, text, blob, other };
+/// `timestamp` is a native date/time type the database compares as points
+/// in time (PostgreSQL's timestamptz, timestamp, date); SQLite has none.
+enum class TypeClass { integer, real, numeric, text, blob, timestamp, other };
 
 std::string_view to_string(TypeClass);
 
@@ -41,7 +43,13 @@ struct IndexInfo {
 };
 
 struct TableInfo {
+    /// As policies name it: on PostgreSQL the bare name for a table in the
+    /// first schema of the search_path (normally `public`), else
+    /// `schema.table`; foreign keys name their parent the same way.
     std::string name;
+    /// PostgreSQL: always `schema.table`, for messages that tell a policy
+    /// writing `public.orders` to write `orders`; empty on SQLite.
+    std::string qualified_name;
     std::vector<ColumnInfo> columns;
     std::vector<ForeignKeyInfo> foreign_keys;
     std::vector<IndexInfo> indexes;

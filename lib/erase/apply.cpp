@@ -34,7 +34,7 @@ void for_chunks(const std::vector<T>& items, F f) {
 std::size_t delete_rows(db::Database& db, const TablePlan& tp) {
     std::size_t statements = 0;
     for_chunks(tp.deletes, [&](const std::vector<db::Value>& keys) {
-        auto changed = db.execute("DELETE FROM " + db.quote(tp.table->name) + " WHERE " + db.quote(tp.table->key) +
+        auto changed = db.execute("DELETE FROM " + db.quote_table(tp.table->name) + " WHERE " + db.quote(tp.table->key) +
                                       " IN (" + placeholders(keys.size()) + ")",
                                   keys);
         ++statements;
@@ -45,7 +45,7 @@ std::size_t delete_rows(db::Database& db, const TablePlan& tp) {
 
 std::size_t mask_rows(db::Database& db, const TablePlan& tp) {
     if (tp.masks.empty()) return 0;
-    std::string sql = "UPDATE " + db.quote(tp.table->name) + " SET ";
+    std::string sql = "UPDATE " + db.quote_table(tp.table->name) + " SET ";
     for (std::size_t i = 0; i < tp.masks.size(); ++i) sql += (i ? ", " : "") + db.quote(tp.masks[i].column) + " = ?";
     sql += " WHERE " + db.quote(tp.table->key) + " = ?";
     std::size_t statements = 0;
@@ -63,7 +63,7 @@ std::size_t mask_rows(db::Database& db, const TablePlan& tp) {
 std::size_t count_present(db::Database& db, const TablePlan& tp) {
     std::size_t present = 0;
     for_chunks(tp.deletes, [&](const std::vector<db::Value>& keys) {
-        db.query("SELECT count(*) FROM " + db.quote(tp.table->name) + " WHERE " + db.quote(tp.table->key) + " IN (" +
+        db.query("SELECT count(*) FROM " + db.quote_table(tp.table->name) + " WHERE " + db.quote(tp.table->key) + " IN (" +
                      placeholders(keys.size()) + ")",
                  keys, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                      present += static_cast<std::size_t>(std::get<std::int64_t>(row[0]));
@@ -84,7 +84,7 @@ std::size_t count_kept_as_planned(db::Database& db, const TablePlan& tp) {
     for (const auto& m : tp.masks) columns += ", " + db.quote(m.column);
     std::size_t good = 0;
     for_chunks(keys, [&](const std::vector<db::Value>& chunk) {
-        db.query("SELECT " + columns + " FROM " + db.quote(tp.table->name) + " WHERE " + db.quote(tp.table->key) +
+        db.query("SELECT " + columns + " FROM " + db.quote_table(tp.table->name) + " WHERE " + db.quote(tp.table->key) +
                      " IN (" + placeholders(chunk.size()) + ")",
                  chunk, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                      auto it = planned.find(key_text(row[0]));

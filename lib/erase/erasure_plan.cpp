@@ -235,7 +235,7 @@ private:
     void follow(const Reference& ref, const std::string& parent, const std::string& condition,
                 const std::vector<db::Value>& params, int depth, TablePlan& tp) {
         std::string referring = db_.quote(ref.column) + " IN (SELECT " + db_.quote(ref.parent_column) + " FROM " +
-                                db_.quote(parent) + " WHERE " + condition + ")";
+                                db_.quote_table(parent) + " WHERE " + condition + ")";
         std::size_t rows = outside_plan(ref, referring, params, depth);
         if (rows == 0) return;
         const bool listed = listed_here(ref.table);
@@ -264,7 +264,7 @@ private:
         const auto* listed = depth == 1 && listed_here(ref.table) ? policy_.find_table(ref.table) : nullptr;
         if (!listed) {
             std::size_t n = 0;
-            db_.query("SELECT count(*) FROM " + db_.quote(ref.table) + " WHERE " + referring, params,
+            db_.query("SELECT count(*) FROM " + db_.quote_table(ref.table) + " WHERE " + referring, params,
                       [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                           n = static_cast<std::size_t>(std::get<std::int64_t>(row[0]));
                       });
@@ -275,7 +275,7 @@ private:
             if (tp.table == listed)
                 for (const auto& k : tp.deletes) deleted.insert(key_text(k));
         std::size_t n = 0;
-        db_.query("SELECT " + db_.quote(listed->key) + " FROM " + db_.quote(ref.table) + " WHERE " + referring, params,
+        db_.query("SELECT " + db_.quote(listed->key) + " FROM " + db_.quote_table(ref.table) + " WHERE " + referring, params,
                   [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                       if (!deleted.contains(key_text(row[0]))) ++n;
                   });

@@ -123,8 +123,10 @@ bool parse_zone(std::string_view rest, IsoTime& t) {
     }
     int h = 0, m = 0;
     if (rest[0] != '+' && rest[0] != '-') return false;
+    // ±hh:mm, ±hhmm, or ±hh as PostgreSQL prints a whole-hour offset ("+00").
     bool ok = (rest.size() == 6 && rest[3] == ':' && digits_at(rest, 1, 2, h) && digits_at(rest, 4, 2, m)) ||
-              (rest.size() == 5 && digits_at(rest, 1, 2, h) && digits_at(rest, 3, 2, m));
+              (rest.size() == 5 && digits_at(rest, 1, 2, h) && digits_at(rest, 3, 2, m)) ||
+              (rest.size() == 3 && digits_at(rest, 1, 2, h));
     if (!ok || h > 23 || m > 59) return false;
     t.zone = std::string(rest);
     return true;

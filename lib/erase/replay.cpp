@@ -59,7 +59,7 @@ std::vector<ReplayTarget> find_erased_subjects(db::Database& db, const policy::P
     for (const auto& [kind, pseudonyms] : wanted) {
         const auto* identity = policy.find_identity(kind);
         for (const auto& c : columns_carrying(policy, database_name, *identity)) {
-            std::string sql = "SELECT DISTINCT " + db.quote(c.column) + " FROM " + db.quote(c.table) + " WHERE " +
+            std::string sql = "SELECT DISTINCT " + db.quote(c.column) + " FROM " + db.quote_table(c.table) + " WHERE " +
                               db.quote(c.column) + " IS NOT NULL";
             db.query(sql, {}, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                 auto value = crypto::normalize_identity(graph::value_text(row[0]), identity->normalize);

@@ -64,7 +64,7 @@ db::Value RowMasker::fresh_mask(const policy::Table& table, const policy::Mask& 
 bool RowMasker::taken_by_other_row(const policy::Table& table, const std::string& column, const db::Value& value,
                                    const db::Value& row_key) {
     bool taken = false;
-    db_.query("SELECT 1 FROM " + db_.quote(table.name) + " WHERE " + db_.quote(column) + " = ? AND " +
+    db_.query("SELECT 1 FROM " + db_.quote_table(table.name) + " WHERE " + db_.quote(column) + " = ? AND " +
                   db_.quote(table.key) + " <> ? LIMIT 1",
               {value, row_key}, [&](const std::vector<std::string>&, const std::vector<db::Value>&) { taken = true; });
     return taken;

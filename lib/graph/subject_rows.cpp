@@ -28,7 +28,7 @@ SubjectMatch match_subject(db::Database& db, const policy::Policy& policy, const
         same_table.push_back(&other);
         sql += ", " + db.quote(other.column);
     }
-    sql += " FROM " + db.quote(root->name) + " WHERE " + db.quote(identity->column) + " = ?";
+    sql += " FROM " + db.quote_table(root->name) + " WHERE " + db.quote(identity->column) + " = ?";
     db.query(sql, {normalized_value}, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
         match.root_keys[root->name].push_back(row[0]);
         ++match.root_matches;
@@ -50,6 +50,11 @@ std::string placeholders(std::size_t n) {
 
 }  // namespace
 
+void lock_subject(db::Database& db, const policy::Policy& policy, const SubjectMatch& match) {
+    for (const auto& [table, keys] : match.root_keys)
+        if (const auto* root = policy.find_table(table)) db.lock_rows(root->name, root->key, keys);
+}
+
 RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, const policy::Table& table,
                          const SubjectMatch& match) {
     RowFilter filter;
@@ -65,9 +70,9 @@ RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, c
         if (link.is_foreign_key()) {
             const auto* parent = policy.find_table(link.parent_table);
             RowFilter inner = subject_filter(db, policy, *parent, match);
-            if (inner.sql == "0") continue;
+            if (inner.sql == "FALSE") continue;
             parts.push_back(db.quote(link.column) + " IN (SELECT " + db.quote(link.parent_column) + " FROM " +
-                            db.quote(parent->name) + " WHERE " + inner.sql + ")");
+                            db.quote_table(parent->name) + " WHERE " + inner.sql + ")");
             filter.params.insert(filter.params.end(), inner.params.begin(), inner.params.end());
         } else {
             auto it = match.identity_values.find(link.identity);
@@ -77,7 +82,7 @@ RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, c
         }
     }
     if (parts.empty()) {
-        filter.sql = "0";
+        filter.sql = "FALSE";
         return filter;
     }
     for (std::size_t i = 0; i < parts.size(); ++i) filter.sql += (i ? " OR " : "(") + parts[i];
@@ -88,10 +93,10 @@ RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, c
 void read_subject_rows(db::Database& db, const policy::Policy& policy, const policy::Table& table,
                        const std::vector<std::string>& columns, const SubjectMatch& match, const db::RowHandler& on_row) {
     auto filter = subject_filter(db, policy, table, match);
-    if (filter.sql == "0") return;
+    if (filter.sql == "FALSE") return;
     std::string sql = "SELECT ";
     for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + db.quote(columns[i]);
-    sql += " FROM " + db.quote(table.name) + " WHERE " + filter.sql + " ORDER BY " + db.quote(table.key);
+    sql += " FROM " + db.quote_table(table.name) + " WHERE " + filter.sql + " ORDER BY " + db.quote(table.key);
     db.query(sql, filter.params, on_row);
 }
 

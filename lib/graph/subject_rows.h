@@ -31,9 +31,15 @@ struct SubjectMatch {
 SubjectMatch match_subject(db::Database& db, const policy::Policy& policy, const std::string& kind,
                            const std::string& normalized_value);
 
+/// Inside a write transaction: locks the subject's root rows until it ends,
+/// so that no concurrent writer changes them or adds a row referring to them
+/// (an order for the customer being erased) between the plan and the commit.
+/// Rows linked by identity alone (guest orders) have no row to lock.
+void lock_subject(db::Database& db, const policy::Policy& policy, const SubjectMatch& match);
+
 /// A SQL condition on `table` selecting the subject's rows, and its parameters.
 struct RowFilter {
-    std::string sql;  ///< "0" when nothing can match
+    std::string sql;  ///< "FALSE" when nothing can match
     std::vector<db::Value> params;
 };
 

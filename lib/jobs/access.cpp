@@ -56,7 +56,7 @@ struct TableQuery {
     bool hold = false;
 };
 
-TableQuery build_query(const db::Database& db, const policy::Table& table, const AccessTable& out,
+TableQuery build_query(db::Database& db, const policy::Table& table, const AccessTable& out,
                        const graph::RowFilter& filter, const std::optional<LookBack>& look_back) {
     TableQuery q;
     std::string row(row_alias);
@@ -75,7 +75,7 @@ TableQuery build_query(const db::Database& db, const policy::Table& table, const
         select += ", " + graph::timestamp_sql(db, table, table.erasure->hold->timestamp, row);
         q.hold = true;
     }
-    q.sql = "SELECT " + select + " FROM " + db.quote(table.name) + " AS " + row + " WHERE " + filter.sql;
+    q.sql = "SELECT " + select + " FROM " + db.quote_table(table.name) + " AS " + row + " WHERE " + filter.sql;
     q.params = filter.params;
     if (look_back && !retention_ts.empty()) {
         // A row whose date cannot be read is reported: never hide data for want of a date.
@@ -92,7 +92,7 @@ AccessTable read_table(db::Database& db, const policy::Policy& policy, const pol
     out.table = &table;
     choose_columns(policy, table, out);
     auto filter = graph::subject_filter(db, policy, table, match);
-    if (filter.sql == "0") return out;
+    if (filter.sql == "FALSE") return out;
     auto q = build_query(db, table, out, filter, look_back);
     const std::size_t n = out.columns.size();
     db.query(q.sql, q.params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {

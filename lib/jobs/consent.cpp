@@ -67,7 +67,7 @@ std::optional<db::Value> typed(const std::string& text, db::TypeClass type) {
 
 std::int64_t as_count(const db::Value& v) {
     if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
-    return 0;  // sum() over no rows is NULL
+    return 0;  // count(*) is never NULL: nothing else is a count
 }
 
 /// The subject's rows of the mirror table, and how many do not hold `value`.
@@ -75,10 +75,10 @@ MirrorRows count_mirror(db::Database& db, const policy::Policy& policy, const Mi
                         const graph::SubjectMatch& match, const db::Value& value, graph::RowFilter& filter) {
     MirrorRows rows;
     filter = graph::subject_filter(db, policy, *mirror.table, match);
-    if (filter.sql == "0") return rows;
+    if (filter.sql == "FALSE") return rows;
     std::vector<db::Value> params{value};
     params.insert(params.end(), filter.params.begin(), filter.params.end());
-    db.query("SELECT count(*), sum(" + db.quote(mirror.column) + " IS NOT ?) FROM " + db.quote(mirror.table->name) +
+    db.query("SELECT count(*), count(*) FILTER (WHERE " + db.quote(mirror.column) + " IS DISTINCT FROM ?) FROM " + db.quote_table(mirror.table->name) +
                  " WHERE " + filter.sql,
              params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                  rows.rows = as_count(row[0]);
@@ -213,8 +213,8 @@ ChangeResult change_consent(db::Database& db, state::StateStore& store, const po
                 std::vector<db::Value> params{value};
                 params.insert(params.end(), filter.params.begin(), filter.params.end());
                 params.push_back(value);
-                auto changed = db.execute("UPDATE " + db.quote(mirror->table->name) + " SET " + column + " = ? WHERE (" +
-                                              filter.sql + ") AND " + column + " IS NOT ?",
+                auto changed = db.execute("UPDATE " + db.quote_table(mirror->table->name) + " SET " + column + " = ? WHERE (" +
+                                              filter.sql + ") AND " + column + " IS DISTINCT FROM ?",
                                           params);
                 // Counted under the same lock: a difference is a bug, and nothing is kept.
                 if (changed != result.mirror.differing)
@@ -308,7 +308,7 @@ ListResult list_identities(db::Database& db, state::StateStore& store, const pol
         identities.push_back(&id);
         sql += ", " + db.quote(id.column);
     }
-    sql += " FROM " + db.quote(root->name) + " ORDER BY " + db.quote(root->key);
+    sql += " FROM " + db.quote_table(root->name) + " ORDER BY " + db.quote(root->key);
     std::set<std::string> claimed;  // pseudonyms of registered subjects
     db.query(sql, {}, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
         const consent::Entry* newest = nullptr;
@@ -342,7 +342,7 @@ ListResult list_identities(db::Database& db, state::StateStore& store, const pol
         for (const auto& link : table.links) {
             if (link.is_foreign_key() || link.identity != identity_kind) continue;
             const std::string column = db.quote(link.column);
-            db.query("SELECT DISTINCT " + column + " FROM " + db.quote(table.name) + " WHERE " + column + " IS NOT NULL",
+            db.query("SELECT DISTINCT " + column + " FROM " + db.quote_table(table.name) + " WHERE " + column + " IS NOT NULL",
                      {}, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                          auto value = crypto::normalize_identity(graph::value_text(row[0]), chosen->normalize);
                          if (value.empty()) return;

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "db/database.h"
+
 namespace dsr::jobs {
 
 std::string database_url(const policy::Policy& policy, const policy::DatabaseRef& database,
@@ -23,7 +25,7 @@ std::string canonical_location(const std::string& url) {
 
 std::string sqlite_path(const std::string& url) {
     if (url.starts_with("sqlite:")) return url.substr(7);
-    if (url.find("://") != std::string::npos) return "";
+    if (db::is_postgresql_url(url) || url.find("://") != std::string::npos) return "";
     return url;
 }
 

@@ -15,11 +15,12 @@ std::string database_url(const policy::Policy& policy, const policy::DatabaseRef
 
 /// A database location as one string, so `shop.db`, `./shop.db` and
 /// `sqlite:/abs/shop.db` compare equal: `sqlite:` and the canonical absolute
-/// path for SQLite; any other URL as given. Erase plan files and purge
+/// path for SQLite; any other URL (PostgreSQL's) as given. Erase plan files and purge
 /// cursors name their database this way.
 std::string canonical_location(const std::string& url);
 
-/// The file of a `sqlite:PATH` or plain-path URL; empty for any other URL.
+/// The file of a `sqlite:PATH` or plain-path URL; empty for any other URL
+/// (a PostgreSQL URI or libpq keyword string).
 std::string sqlite_path(const std::string& url);
 
 }  // namespace dsr::jobs

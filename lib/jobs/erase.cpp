@@ -57,6 +57,7 @@ EraseOutcome run_erasure(db::Database& db, const policy::Policy& policy, const E
     db.begin();
     try {
         out.match = find_for_erasure(db, policy, key, target);
+        graph::lock_subject(db, policy, out.match);
         out.plan = erase::make_plan(db, policy, setup.database_name, setup.schema, setup.order, out.match, key, {now});
         if (!expected_digest.empty() && out.plan.digest != expected_digest)
             throw PlanChanged();

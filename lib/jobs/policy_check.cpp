@@ -24,9 +24,16 @@ public:
         const auto* info = schema_.find_table(t.name);
         if (!info) {
             std::vector<std::string_view> names;
-            for (const auto& table : schema_.tables) names.push_back(table.name);
+            const db::TableInfo* same = nullptr;  // `public.orders` for the table PostgreSQL shows as `orders`
+            for (const auto& table : schema_.tables) {
+                names.push_back(table.name);
+                if (table.qualified_name == t.name) same = &table;
+            }
             std::string message = "table '" + t.name + "' is in the policy but not in the database";
-            if (auto guess = policy::closest(t.name, names)) message += "; did you mean '" + std::string(*guess) + "'?";
+            if (same)
+                message += "; a table on the search_path is named without its schema: write '" + same->name + "'";
+            else if (auto guess = policy::closest(t.name, names))
+                message += "; did you mean '" + std::string(*guess) + "'?";
             error("unknown_table", t.name, "", message);
             return;
         }

@@ -103,7 +103,7 @@ private:
             params.insert(params.end(), c.params.begin(), c.params.end());
         }
         auto where = purge::all_of({range_condition(db_, a, key_, range), rules_.expired});
-        sql += " FROM " + db_.quote(rules_.table->name) + " AS " + a + " WHERE " + where.sql + " ORDER BY " + a +
+        sql += " FROM " + db_.quote_table(rules_.table->name) + " AS " + a + " WHERE " + where.sql + " ORDER BY " + a +
                "." + db_.quote(key_) + " LIMIT ?";
         params.insert(params.end(), where.params.begin(), where.params.end());
         params.emplace_back(static_cast<std::int64_t>(batch_size_));
@@ -153,7 +153,7 @@ private:
         try {
             auto where = purge::all_of({range_condition(db_, rules_.alias, key_, range), rules_.deletable()});
             counts_.deleted += static_cast<std::size_t>(db_.execute(
-                "DELETE FROM " + db_.quote(rules_.table->name) + " AS " + rules_.alias + " WHERE " + where.sql,
+                "DELETE FROM " + db_.quote_table(rules_.table->name) + " AS " + rules_.alias + " WHERE " + where.sql,
                 where.params));
             mask_rows(range);
             db_.commit();
@@ -183,7 +183,7 @@ private:
         std::string columns = a + "." + db_.quote(key_);
         for (const auto& m : rules_.masks) columns += ", " + a + "." + db_.quote(m.column);
         auto where = purge::all_of({range_condition(db_, a, key_, range), rules_.maskable()});
-        db_.query("SELECT " + columns + " FROM " + db_.quote(rules_.table->name) + " AS " + a + " WHERE " + where.sql,
+        db_.query("SELECT " + columns + " FROM " + db_.quote_table(rules_.table->name) + " AS " + a + " WHERE " + where.sql,
                   where.params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                       std::vector<db::Value> current(row.begin() + 1, row.end());
                       auto masked = masker_.masked_values(*rules_.table, rules_.masks, current, row[0]);
@@ -206,7 +206,7 @@ private:
         std::string set;
         for (const auto& m : rules_.masks) set += (set.empty() ? "" : ", ") + db_.quote(m.column) + " = ?";
         const std::string update =
-            "UPDATE " + db_.quote(rules_.table->name) + " SET " + set + " WHERE " + db_.quote(key_) + " = ?";
+            "UPDATE " + db_.quote_table(rules_.table->name) + " SET " + set + " WHERE " + db_.quote(key_) + " = ?";
         for (auto& [row_key, values] : changes.rows) {
             values.push_back(row_key);
             db_.execute(update, values);
@@ -230,7 +230,7 @@ class KeySpace {
 public:
     void add(db::Database& db, const policy::Table& table) {
         std::optional<std::int64_t> low, high;
-        db.query("SELECT min(" + db.quote(table.key) + "), max(" + db.quote(table.key) + ") FROM " + db.quote(table.name),
+        db.query("SELECT min(" + db.quote(table.key) + "), max(" + db.quote(table.key) + ") FROM " + db.quote_table(table.name),
                  {}, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                      low = as_integer(row[0]);
                      high = as_integer(row[1]);

@@ -92,7 +92,7 @@ std::string text_of(const db::Value& value) {
 
 std::int64_t as_count(const db::Value& v) {
     if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
-    return 0;  // sum() over no rows is NULL
+    return 0;  // count(*) is never NULL: nothing else is a count
 }
 
 /// One column to update: which rows (a condition and its parameters), and
@@ -100,7 +100,7 @@ std::int64_t as_count(const db::Value& v) {
 struct Target {
     const policy::Table* table = nullptr;
     std::string column;
-    std::string condition;  ///< SQL over the table; "0" selects nothing
+    std::string condition;  ///< SQL over the table; "FALSE" selects nothing
     std::vector<db::Value> params;
     db::Value value;
     std::int64_t rows = 0;
@@ -122,6 +122,7 @@ public:
             throw Error(ExitStatus::ambiguous_subject,
                         "the identity matches " + std::to_string(match_.root_matches) +
                             " registered subjects; nothing was changed");
+        if (!settings_.dry_run) graph::lock_subject(db_, policy_, match_);
         RectifyResult result;
         result.root_matches = match_.root_matches;
 
@@ -220,7 +221,7 @@ private:
             if (!old_values.empty()) {
                 std::vector<db::Value> params = old_values;
                 params.insert(params.end(), keys.begin(), keys.end());
-                auto shared = scalar("SELECT count(*) FROM " + db_.quote(root->name) + " WHERE " + id_column + " IN (" +
+                auto shared = scalar("SELECT count(*) FROM " + db_.quote_table(root->name) + " WHERE " + id_column + " IN (" +
                                          placeholders(old_values.size()) + ")" + others,
                                      params);
                 if (shared > 0)
@@ -231,7 +232,7 @@ private:
             }
             std::vector<db::Value> params{change.value};
             params.insert(params.end(), keys.begin(), keys.end());
-            auto taken = scalar("SELECT count(*) FROM " + db_.quote(root->name) + " WHERE " + id_column + " = ?" + others, params);
+            auto taken = scalar("SELECT count(*) FROM " + db_.quote_table(root->name) + " WHERE " + id_column + " = ?" + others, params);
             if (taken > 0)
                 throw Error(ExitStatus::usage, field + ": the new value already identifies another registered subject (" +
                                                    root->name + "." + identity->column + "); nothing was changed");
@@ -242,7 +243,7 @@ private:
         own.table = root;
         own.column = identity->column;
         own.value = change.value;
-        own.condition = keys.empty() ? "0" : db_.quote(root->key) + " IN (" + placeholders(keys.size()) + ")";
+        own.condition = keys.empty() ? "FALSE" : db_.quote(root->key) + " IN (" + placeholders(keys.size()) + ")";
         own.params = keys;
         targets.push_back(std::move(own));
 
@@ -255,10 +256,10 @@ private:
             t.table = link_tables[i];
             t.column = links[i]->column;
             t.value = change.value;
-            t.condition = old_values.empty() ? "0" : db_.quote(t.column) + " IN (" + placeholders(old_values.size()) + ")";
+            t.condition = old_values.empty() ? "FALSE" : db_.quote(t.column) + " IN (" + placeholders(old_values.size()) + ")";
             t.params = old_values;
             if (!new_is_old) {
-                auto joined = scalar("SELECT count(*) FROM " + db_.quote(t.table->name) + " WHERE " + db_.quote(t.column) + " = ?",
+                auto joined = scalar("SELECT count(*) FROM " + db_.quote_table(t.table->name) + " WHERE " + db_.quote(t.column) + " = ?",
                                      {change.value});
                 joined_[{t.table->name, t.column}] = joined;
                 if (joined) {
@@ -285,9 +286,9 @@ private:
     /// Counts the target's rows, those whose value differs from the new
     /// one, and each distinct old value (hashed as soon as it is read).
     void count(Target& t) {
-        if (t.condition == "0") return;
+        if (t.condition == "FALSE") return;
         std::string column = db_.quote(t.column);
-        std::string sql = "SELECT " + column + ", count(*), sum(" + column + " IS NOT ?) FROM " + db_.quote(t.table->name) +
+        std::string sql = "SELECT " + column + ", count(*), count(*) FILTER (WHERE " + column + " IS DISTINCT FROM ?) FROM " + db_.quote_table(t.table->name) +
                           " WHERE " + t.condition + " GROUP BY " + column;
         std::vector<db::Value> params{t.value};
         params.insert(params.end(), t.params.begin(), t.params.end());
@@ -301,10 +302,10 @@ private:
     }
 
     void write(const Target& t) {
-        if (t.condition == "0" || t.rows_changed == 0) return;
+        if (t.condition == "FALSE" || t.rows_changed == 0) return;
         std::string column = db_.quote(t.column);
-        std::string sql = "UPDATE " + db_.quote(t.table->name) + " SET " + column + " = ? WHERE (" + t.condition +
-                          ") AND " + column + " IS NOT ?";
+        std::string sql = "UPDATE " + db_.quote_table(t.table->name) + " SET " + column + " = ? WHERE (" + t.condition +
+                          ") AND " + column + " IS DISTINCT FROM ?";
         std::vector<db::Value> params{t.value};
         params.insert(params.end(), t.params.begin(), t.params.end());
         params.push_back(t.value);

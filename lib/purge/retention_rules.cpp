@@ -14,8 +14,8 @@ namespace {
 // any shop's.
 constexpr int max_depth = 16;
 
-const SqlCondition always{"1", {}};
-const SqlCondition never{"0", {}};
+const SqlCondition always{"TRUE", {}};
+const SqlCondition never{"FALSE", {}};
 
 SqlCondition joined(const std::vector<SqlCondition>& parts, const char* op, const SqlCondition& empty) {
     if (parts.empty()) return empty;
@@ -62,7 +62,7 @@ SqlCondition TableRules::maskable() const {
     return all_of({expired, negation(held), negation(all_of({delete_due, negation(referred())}))});
 }
 
-RetentionRules::RetentionRules(const db::Database& db, const policy::Policy& policy, const erase::ErasureOrder& order,
+RetentionRules::RetentionRules(db::Database& db, const policy::Policy& policy, const erase::ErasureOrder& order,
                                CivilDate today, std::set<std::string> purged)
     : db_(db), policy_(policy), order_(order), today_(today), purged_(std::move(purged)) {}
 
@@ -113,7 +113,7 @@ std::vector<Blocker> RetentionRules::blockers_of(const policy::Table& table, con
         const auto* child_table = policy_.find_table(ref.table);
         if (child_table && child_table->retention && ref.table != table.name && purged_.count(ref.table))
             goes = rules_at(*child_table, child, depth + 1).deletable();
-        SqlCondition refers{"EXISTS (SELECT 1 FROM " + db_.quote(ref.table) + " AS " + child + " WHERE " + child +
+        SqlCondition refers{"EXISTS (SELECT 1 FROM " + db_.quote_table(ref.table) + " AS " + child + " WHERE " + child +
                                 "." + db_.quote(ref.column) + " = " + alias + "." + db_.quote(ref.parent_column) +
                                 " AND NOT " + goes.sql + ")",
                             goes.params};

@@ -60,7 +60,7 @@ class RetentionRules {
 public:
     /// `purged` names the tables this run purges: a referring row of any
     /// other table is kept by this run, so it always keeps its parent.
-    RetentionRules(const db::Database& db, const policy::Policy& policy, const erase::ErasureOrder& order,
+    RetentionRules(db::Database& db, const policy::Policy& policy, const erase::ErasureOrder& order,
                    CivilDate today, std::set<std::string> purged);
 
     /// The rules of a table with a retention rule.
@@ -70,7 +70,7 @@ private:
     TableRules rules_at(const policy::Table& table, const std::string& alias, int depth) const;
     std::vector<Blocker> blockers_of(const policy::Table& table, const std::string& alias, int depth) const;
 
-    const db::Database& db_;
+    db::Database& db_;
     const policy::Policy& policy_;
     const erase::ErasureOrder& order_;
     CivilDate today_;

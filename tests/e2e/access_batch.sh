@@ -5,13 +5,13 @@
 # 5 over not found 4 over ok 0); a malformed line is refused before anyone's
 # data is read, without echoing the line; options that cannot go together
 # are usage errors.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-shop="$DSR_TMP/shop.db"
-make_shop "$shop" 200
+shop=$(new_shop shop 200)
 common=(--policy "$SHOP_POLICY" --db "$shop" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
 export DSR_NOW=2026-11-01
-q() { sqlite3 "$shop" "$1"; }
+q() { sql "$shop" "$1"; }
 email=$(q "SELECT email FROM customers WHERE id = 7")
 phone=$(q "SELECT phone FROM customers WHERE phone IS NOT NULL GROUP BY phone HAVING count(*) > 1 LIMIT 1")
 guest=$(q "SELECT email FROM orders WHERE customer_id IS NULL AND email NOT IN (SELECT email FROM customers) LIMIT 1")
@@ -94,6 +94,6 @@ run_dsr 2 access "${common[@]}"
 [ "$(entries)" = "$before" ] || fail "refused options wrote audit entries"
 
 # A database that cannot be read stops the batch with its own exit status.
-run_dsr 6 access --policy "$SHOP_POLICY" --db "$DSR_TMP/no-such.db" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys" \
+run_dsr 6 access --policy "$SHOP_POLICY" --db "$(absent_db no_such)" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys" \
   --subjects-file "$DSR_TMP/ok.txt"
 expect_json '.status' '"error"'

@@ -2,11 +2,15 @@
 # schema, no rows) finds nobody and writes nothing; identities carrying NUL
 # bytes (possible only through --subjects-file) match nothing, even where a
 # value cut at the NUL would match a real customer.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
 
-empty="$DSR_TMP/empty.db"
-sqlite3 "$empty" <"$DSR_SOURCE/tools/shopgen/schema.sql"
+empty=$(new_db empty)
+schema=schema.sql
+on_backend postgresql && schema=schema_postgresql.sql
+sql "$empty" <"$DSR_SOURCE/tools/shopgen/$schema"
+[ "$(sql "$empty" "SELECT count(*) FROM customers")" = 0 ] || fail "fixture: the empty shop has customers"
 common=(--policy "$SHOP_POLICY" --db "$empty" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
 run_dsr 4 access "${common[@]}" --subject customer_id=1 --format json
 validate_report
@@ -17,9 +21,8 @@ run_dsr 4 export "${common[@]}" --subject email=ana@example.com --output "$DSR_T
 validate_report
 [ ! -e "$DSR_TMP/copy.json" ] || fail "an export from an empty database wrote a file"
 
-shop="$DSR_TMP/shop.db"
-make_shop "$shop" 50
-email=$(sqlite3 "$shop" "SELECT email FROM customers WHERE id = 7")
+shop=$(new_shop shop 50)
+email=$(sql "$shop" "SELECT email FROM customers WHERE id = 7")
 common=(--policy "$SHOP_POLICY" --db "$shop" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
 # Customer 7's email followed by a NUL and more: a C-string cut would find customer 7.
 printf 'email=%s\0x\nemail=\0%s\n' "$email" "$email" >"$DSR_TMP/subjects.txt"

@@ -1,37 +1,55 @@
 # `dsr access` renders values faithfully and withholds what it must, on a
 # small hand-made database: Chinese and Vietnamese names (one written with
-# combining marks) byte for byte as sqlite3 holds them, integers (one past
-# 2^53), reals (0.1, 1e300) in their shortest exact form, NULL, a BLOB as
+# combining marks) byte for byte as the database holds them, integers (one
+# past 2^53), reals (0.1, 1e300) in their shortest exact form, NULL, a BLOB as
 # base64; a `disclose: false` column's value nowhere (stdout, stderr, report
 # file, state store, audit log). Then the CCPA: its terms, the 12-month
 # look-back on a table's own Unix-seconds timestamp and on a parent's
 # ISO 8601 one, --all-time, and each row's retention and hold end.
+# The same rows in each backend's own types: SQLite's INTEGER, REAL, BLOB and
+# ISO 8601 text; PostgreSQL's bigint, double precision, bytea and timestamptz.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
 export LC_ALL=C.UTF-8
-db="$DSR_TMP/values.db"
+db=$(new_db values)
 passport='E12345678'       # government_id: withheld
 answer='Rosebud-in-1963'   # a category of the policy's own with disclose: false
 # "Nguyễn" with the ễ decomposed (e + U+0302 + U+0303): must stay decomposed.
 decomposed=$(printf 'Nguye\xcc\x82\xcc\x83n')
 
-sqlite3 "$db" <<SQL
+if on_backend sqlite; then
+  sql "$db" <<SQL
 CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT, name TEXT, age INTEGER, big_int INTEGER,
                      ratio REAL, huge REAL, note TEXT, photo BLOB, passport TEXT, answer TEXT);
-INSERT INTO people VALUES
-  (1, 'wang@example.cn', '王秀英', 42, 9007199254740993, 0.1, 1e300, NULL, x'00ff7f', '$passport', '$answer'),
-  (2, 'khai@example.vn', 'Nguyễn Thị Minh Khai', -7, 0, 2.5, -1.5e-300, '$decomposed', x'', NULL, NULL);
 CREATE TABLE visits (id INTEGER PRIMARY KEY, person_id INTEGER, at INTEGER, page TEXT);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, person_id INTEGER, placed_at TEXT, total REAL);
+CREATE TABLE signups (id INTEGER PRIMARY KEY, email TEXT, at INTEGER);
+CREATE TABLE order_lines (id INTEGER PRIMARY KEY, order_id INTEGER, item TEXT);
+SQL
+  blob1="x'00ff7f'" blob2="x''"
+else
+  sql "$db" <<SQL
+CREATE TABLE people (id bigint PRIMARY KEY, email text, name text, age integer, big_int bigint,
+                     ratio double precision, huge double precision, note text, photo bytea, passport text, answer text);
+CREATE TABLE visits (id bigint PRIMARY KEY, person_id bigint, at bigint, page text);
+CREATE TABLE orders (id bigint PRIMARY KEY, person_id bigint, placed_at timestamptz, total double precision);
+CREATE TABLE signups (id bigint PRIMARY KEY, email text, at bigint);
+CREATE TABLE order_lines (id bigint PRIMARY KEY, order_id bigint, item text);
+SQL
+  blob1="'\\x00ff7f'" blob2="'\\x'"
+fi
+sql "$db" <<SQL
+INSERT INTO people VALUES
+  (1, 'wang@example.cn', '王秀英', 42, 9007199254740993, 0.1, 1e300, NULL, $blob1, '$passport', '$answer'),
+  (2, 'khai@example.vn', 'Nguyễn Thị Minh Khai', -7, 0, 2.5, -1.5e-300, '$decomposed', $blob2, NULL, NULL);
 INSERT INTO visits VALUES
   (1, 1, 1761955199, '/a'),   -- 2025-10-31T23:59:59Z: a second before the look-back
   (2, 1, 1761955200, '/b'),   -- 2025-11-01T00:00:00Z: its first second
   (3, 1, 1790812800, '/c'),   -- 2026-10-01T00:00:00Z
   (4, 1, 1577836800, '/d'),   -- 2020-01-01T00:00:00Z
   (5, 2, 1790812800, '/e');
-CREATE TABLE orders (id INTEGER PRIMARY KEY, person_id INTEGER, placed_at TEXT, total REAL);
 INSERT INTO orders VALUES (1, 1, '2024-01-31T10:00:00Z', 19.99), (2, 1, '2026-01-31T10:00:00Z', 0.30000000000000004);
-CREATE TABLE signups (id INTEGER PRIMARY KEY, email TEXT, at INTEGER);
 INSERT INTO signups VALUES (1, 'old@example.com', 1577836800000);
-CREATE TABLE order_lines (id INTEGER PRIMARY KEY, order_id INTEGER, item TEXT);
 INSERT INTO order_lines VALUES (1, 1, 'old scarf'), (2, 2, '旗袍'), (3, 2, 'áo dài');
 SQL
 
@@ -108,6 +126,24 @@ ccpa=(--policy "$DSR_TMP/ccpa.yaml" "${common[@]}")
 
 # hex: stdin as upper-case hex, as sqlite3's hex() writes it.
 hex() { od -An -v -tx1 | tr -d ' \n' | tr 'a-f' 'A-F'; }
+# stored_hex COLUMN ID: the bytes the database holds in people.COLUMN, in hex.
+stored_hex() {
+  if on_backend sqlite; then
+    sql "$db" "SELECT hex($1) FROM people WHERE id = $2"
+  elif [ "$1" = photo ]; then
+    sql "$db" "SELECT upper(encode(photo, 'hex')) FROM people WHERE id = $2"
+  else
+    sql "$db" "SELECT upper(encode(convert_to($1, 'UTF8'), 'hex')) FROM people WHERE id = $2"
+  fi
+}
+# as_json SELECT: the rows SELECT gives, as the database itself renders them in JSON.
+as_json() {
+  if on_backend sqlite; then
+    sqlite3 -json "$db" "$1" | jq -c '.'
+  else
+    sql "$db" "SELECT json_agg(t) FROM ($1) t" | jq -c '.'
+  fi
+}
 people() { jq -c "[.tables[] | select(.table == \"people\") | .rows[] | $1]" "$DSR_TMP/out.json"; }
 rows_of() { jq -c "[.tables[] | select(.table == \"$1\") | .rows[] | $2]" "$DSR_TMP/out.json"; }
 # never_shown: no withheld value in anything dsr has written so far.
@@ -124,17 +160,17 @@ for id in 1 2; do
   run_dsr 0 access "${gdpr[@]}" --subject person_id=$id --format json
   validate_report
   never_shown
-  # Everything but the blob and the withheld columns, as sqlite3 itself renders it.
-  want=$(sqlite3 -json "$db" "SELECT id, email, name, age, ratio, huge, note FROM people WHERE id = $id" | jq -c '.')
+  # Everything but the blob and the withheld columns, as the database itself renders it.
+  want=$(as_json "SELECT id, email, name, age, ratio, huge, note FROM people WHERE id = $id")
   [ "$(people '{id, email, name, age, ratio, huge, note}')" = "$want" ] ||
-    fail "person $id: report $(people '{id, email, name, age, ratio, huge, note}'), sqlite3 $want"
+    fail "person $id: report $(people '{id, email, name, age, ratio, huge, note}'), database $want"
   # Text byte for byte (no Unicode normalisation), and the blob's exact bytes.
   for column in email name note; do
     got=$(jq -j ".tables[] | select(.table == \"people\") | .rows[0].$column // \"\"" "$DSR_TMP/out.json" | hex)
-    [ "$got" = "$(sqlite3 "$db" "SELECT hex($column) FROM people WHERE id = $id")" ] || fail "person $id: $column bytes differ"
+    [ "$got" = "$(stored_hex "$column" "$id")" ] || fail "person $id: $column bytes differ"
   done
   got=$(jq -r '.tables[] | select(.table == "people") | .rows[0].photo.base64' "$DSR_TMP/out.json" | base64 -d | hex)
-  [ "$got" = "$(sqlite3 "$db" "SELECT hex(photo) FROM people WHERE id = $id")" ] || fail "person $id: photo bytes differ"
+  [ "$got" = "$(stored_hex photo "$id")" ] || fail "person $id: photo bytes differ"
 done
 # The last report is person 2's: a held-nothing withheld column is null, not "withheld".
 expect_json '[.tables[] | select(.table == "people") | .rows[0] | .passport, .answer]' '[null,null]'
@@ -200,12 +236,13 @@ expect_json '[.tables[] | select(.table == "orders") | .hold]' \
   '[{"purpose":"tax","description":"Keeping invoices as tax law requires.","keep":"10y","after":"placed_at"}]'
 expect_json '[.terms.categories, .terms.sources, .terms.purposes, .terms.recipients]' \
   '["categories of personal information collected","categories of sources","business or commercial purposes","categories of third parties to whom disclosed"]'
-# The same SQL as sqlite3 would count it: rows of the last 12 months, by the row's own or its order's date.
-want=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM visits WHERE person_id = 1 AND at >= strftime('%s', '2025-11-01'))
+# The same SQL as the database would count it: rows of the last 12 months, by
+# the row's own or its order's date (1761955200 is 2025-11-01T00:00:00Z).
+want=$(sql "$db" "SELECT (SELECT count(*) FROM visits WHERE person_id = 1 AND at >= 1761955200)
   || ',' || (SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id
              WHERE o.person_id = 1 AND o.placed_at >= '2025-11-01')")
 [ "$(jq -r '[.tables[] | select(.table == "visits" or .table == "order_lines") | .row_count] | join(",")' "$DSR_TMP/out.json")" = "$want" ] ||
-  fail "look-back counts differ from sqlite3's ($want)"
+  fail "look-back counts differ from the database's ($want)"
 
 run_dsr 0 access "${ccpa[@]}" --subject person_id=1 --format json --all-time
 validate_report

@@ -1,12 +1,12 @@
 # `dsr access`: the subject's rows in every table, exactly, found through
 # foreign-key chains and identity links; guests by email; nothing of anyone
 # else; not found (4) and ambiguous (5); SQL metacharacters match nothing.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-shop="$DSR_TMP/shop.db"
-make_shop "$shop" 400
+shop=$(new_shop shop 400)
 common=(--policy "$SHOP_POLICY" --db "$shop" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
-q() { sqlite3 "$shop" "$1"; }
+q() { sql "$shop" "$1"; }
 
 # keys_of TABLE: the sorted keys of TABLE in the last report, one line.
 keys_of() { jq -c "[.tables[] | select(.table == \"$1\") | .rows[].id] | sort" "$DSR_TMP/out.json"; }
@@ -50,7 +50,7 @@ run_dsr 0 access "${common[@]}" --subject "email=$guest" --format json
 validate_report
 expect_json '.subject.registered_matches' '0'
 expect_keys orders "SELECT id FROM orders WHERE email = '$guest'"
-expect_keys customers "SELECT 1 WHERE 0"
+expect_keys customers "SELECT 1 WHERE false"
 
 # A shared phone is ambiguous: exit 5, nothing read.
 phone=$(q "SELECT phone FROM customers WHERE phone IS NOT NULL GROUP BY phone HAVING count(*) > 1 LIMIT 1")

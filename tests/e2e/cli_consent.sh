@@ -6,15 +6,25 @@
 # identity are refused and write nothing; a kill leaves the shop and the
 # ledger before or after; the audit log verifies and, like the state file
 # and the reports, never holds the email; the ledger refuses changes.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-shop="$DSR_TMP/shop.db"
+shop=$(new_shop shop 300)
 state="$DSR_TMP/state.db"
-make_shop "$shop" 300
 common=(--policy "$SHOP_POLICY" --db "$shop" --state "$state" --keys "$DSR_TMP/keys")
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
-q() { sqlite3 "$shop" "$1"; }
+q() { sql "$shop" "$1"; }
 ledger_count() { sqlite3 "$state" "SELECT count(*) FROM consent_ledger"; }
-file_sha() { sha256sum <"$1" | cut -d' ' -f1; }
+# shop_sha: a hash of the shop: of the SQLite file, byte for byte, or of the
+# PostgreSQL database's full dump.
+shop_sha() {
+  if on_backend sqlite; then
+    sha256sum <"$shop" | cut -d' ' -f1
+  else
+    dump_shop "$shop" | sha256sum | cut -d' ' -f1
+  fi
+}
+# opt_in: the subject's mirror column as 1 or 0 (an integer in SQLite, a boolean in PostgreSQL).
+opt_in() { q "SELECT CASE WHEN marketing_opt_in THEN 1 ELSE 0 END FROM customers WHERE id = $cid"; }
 reports="$DSR_TMP/reports.jsonl"
 : >"$reports"
 # consent EXPECTED_EXIT ARGS...: one run, its JSON report kept for the final grep.
@@ -27,8 +37,8 @@ consent() {
 
 cid=141
 email=$(q "SELECT email FROM customers WHERE id = $cid")
-[ "$(q "SELECT marketing_opt_in FROM customers WHERE id = $cid")" = 0 ] || fail "fixture: customer $cid has opted in"
-sqlite3 "$shop" .dump >"$DSR_TMP/before.sql"
+[ "$(opt_in)" = 0 ] || fail "fixture: customer $cid has opted in"
+dump_shop "$shop" >"$DSR_TMP/before.sql"
 
 # --- the history: grant, withdraw under another identity, grant again --------
 DSR_NOW=2026-11-20T09:00:00Z consent 0 grant --subject "email=$email" --purpose marketing --source "web form"
@@ -41,14 +51,19 @@ expect_json '.consent.mirror' '{"table":"customers","column":"marketing_opt_in",
 expect_json '.notify' '[]'
 [ "$(jq -r .consent.entry.policy_sha256 "$DSR_TMP/out.json")" = "$(sha256sum <"$SHOP_POLICY" | cut -d' ' -f1)" ] ||
   fail "the entry does not carry the policy's SHA-256"
-[ "$(q "SELECT typeof(marketing_opt_in) || ':' || marketing_opt_in FROM customers WHERE id = $cid")" = integer:1 ] ||
-  fail "the mirror column is not the integer 1 after the grant"
+if on_backend sqlite; then
+  [ "$(q "SELECT typeof(marketing_opt_in) || ':' || marketing_opt_in FROM customers WHERE id = $cid")" = integer:1 ] ||
+    fail "the mirror column is not the integer 1 after the grant"
+else
+  [ "$(q "SELECT pg_typeof(marketing_opt_in) || ':' || marketing_opt_in FROM customers WHERE id = $cid")" = boolean:true ] ||
+    fail "the mirror column is not true after the grant"
+fi
 ledger_subject=$(jq -r .consent.entry.subject "$DSR_TMP/out.json")
 
 # Exactly the mirror column of the subject's row changed, nothing else.
-cp "$DSR_TMP/shop.db" "$DSR_TMP/expected.db"
-sqlite3 "$DSR_TMP/expected.db" "UPDATE customers SET marketing_opt_in = 0 WHERE id = $cid"
-sqlite3 "$DSR_TMP/expected.db" .dump >"$DSR_TMP/expected.sql"
+expected=$(copy_shop "$shop" expected)
+sql "$expected" "UPDATE customers SET marketing_opt_in = false WHERE id = $cid"
+dump_shop "$expected" >"$DSR_TMP/expected.sql"
 diff "$DSR_TMP/before.sql" "$DSR_TMP/expected.sql" >/dev/null || fail "the grant changed more than the mirror column"
 
 DSR_NOW=2026-11-21T10:30:00Z consent 0 withdraw --subject "customer_id=$cid" --purpose marketing --source "email to support"
@@ -59,8 +74,8 @@ expect_json '.consent.mirror.rows_changed' '1'
 expect_json '.consent.entry.subject' "\"$ledger_subject\""
 # Withdrawal takes effect for the purpose: the newsletter service is told.
 expect_json '[.notify[] | [.recipient, .categories]]' '[["newsletter",["contact","marketing_preferences"]]]'
-[ "$(q "SELECT marketing_opt_in FROM customers WHERE id = $cid")" = 0 ] || fail "the mirror column is not 0 after the withdrawal"
-sqlite3 "$shop" .dump >"$DSR_TMP/after.sql"
+[ "$(opt_in)" = 0 ] || fail "the mirror column is not 0 after the withdrawal"
+dump_shop "$shop" >"$DSR_TMP/after.sql"
 diff "$DSR_TMP/before.sql" "$DSR_TMP/after.sql" >"$DSR_TMP/dump.diff" ||
   fail "grant then withdraw left the shop changed: $(head -c 1000 "$DSR_TMP/dump.diff")"
 
@@ -82,10 +97,10 @@ run_dsr 0 consent show --subject "email=$email" "${common[@]}" --format text
 grep -q "withdrawn  email to support" "$DSR_TMP/out.json" || fail "the text history lacks the withdrawal"
 
 # --- a repeated grant: recorded again as evidence, the shop untouched ----------
-sha=$(file_sha "$shop")
+sha=$(shop_sha)
 DSR_NOW=2026-11-23T08:00:00Z consent 0 grant --subject "email=$email" --purpose marketing --source "preference centre"
 expect_json '[.consent.entry.seq, .consent.repeated, .consent.changed, .consent.mirror.rows_changed]' '[4,true,false,0]'
-[ "$(file_sha "$shop")" = "$sha" ] || fail "a repeated grant changed the shop file"
+[ "$(shop_sha)" = "$sha" ] || fail "a repeated grant changed the shop"
 
 # --- a dry run writes nothing ----------------------------------------------------
 n=$(ledger_count)
@@ -93,13 +108,13 @@ consent 0 withdraw --subject "email=$email" --purpose marketing --source unsubsc
 expect_json '[.dry_run, .consent.entry.seq, .consent.current.consents, .consent.mirror.rows_changed, (.notify | length)]' \
   '[true,null,false,1,1]'
 [ "$(ledger_count)" = "$n" ] || fail "a dry run wrote to the ledger"
-[ "$(file_sha "$shop")" = "$sha" ] || fail "a dry run changed the shop"
-[ "$(q "SELECT marketing_opt_in FROM customers WHERE id = $cid")" = 1 ] || fail "a dry run changed the mirror"
+[ "$(shop_sha)" = "$sha" ] || fail "a dry run changed the shop"
+[ "$(opt_in)" = 1 ] || fail "a dry run changed the mirror"
 
 # --- someone not registered: recorded, no row to mirror --------------------------
 consent 0 grant --subject email=newsletter.only@example.org --purpose marketing --source "web form"
 expect_json '[.subject.registered_matches, .consent.mirror.rows, .consent.entry.seq]' "[0,0,$((n + 1))]"
-[ "$(file_sha "$shop")" = "$sha" ] || fail "a grant for someone not registered changed the shop"
+[ "$(shop_sha)" = "$sha" ] || fail "a grant for someone not registered changed the shop"
 
 # --- refused: nothing written, no value repeated ---------------------------------
 n=$(ledger_count)
@@ -108,7 +123,7 @@ refuse() {  # EXIT MESSAGE ARGS...
   consent "$want" "$@"
   expect_stderr "$message"
   [ "$(ledger_count)" = "$n" ] || fail "a refused run ($message) wrote to the ledger"
-  [ "$(file_sha "$shop")" = "$sha" ] || fail "a refused run ($message) changed the shop"
+  [ "$(shop_sha)" = "$sha" ] || fail "a refused run ($message) changed the shop"
 }
 refuse 2 "'newsletter' is not a purpose of the policy; purposes under consent: marketing, made_to_measure" \
   grant --subject "email=$email" --purpose newsletter
@@ -123,13 +138,18 @@ refuse 5 "the identity matches 2 registered subjects; nothing was written" \
   grant --subject "phone=$phone" --purpose marketing --source phone
 expect_json '[.status, .error.exit_status, .subject.identity_kind]' '["ambiguous",5,"phone"]'
 refuse 5 "nothing was read" show --subject "phone=$phone"
-# A mirror value the INTEGER column cannot hold: exit 3 before anything is logged.
-sed 's/granted: "1"/granted: "yes"/' "$SHOP_POLICY" >"$DSR_TMP/bad-mirror.yaml"
-grep -q 'granted: "yes"' "$DSR_TMP/bad-mirror.yaml" || fail "fixture: the mirror value was not replaced"
+# A mirror value the column (SQLite INTEGER, PostgreSQL boolean) cannot hold:
+# exit 3 before anything is logged.
+sed 's/granted: "1"/granted: "maybe"/' "$SHOP_POLICY" >"$DSR_TMP/bad-mirror.yaml"
+grep -q 'granted: "maybe"' "$DSR_TMP/bad-mirror.yaml" || fail "fixture: the mirror value was not replaced"
 audit_before=$(sqlite3 "$state" "SELECT count(*) FROM audit_entries")
 run_dsr 3 consent grant --policy "$DSR_TMP/bad-mirror.yaml" --db "$shop" --state "$state" --keys "$DSR_TMP/keys" \
   --subject "email=$email" --purpose marketing --format json
-expect_stderr "the granted value 'yes' does not fit customers.marketing_opt_in, a INTEGER column"
+if on_backend sqlite; then
+  expect_stderr "the granted value 'maybe' does not fit customers.marketing_opt_in, a INTEGER column"
+else
+  expect_stderr "the granted value 'maybe' does not fit customers.marketing_opt_in, a boolean column"
+fi
 [ "$(sqlite3 "$state" "SELECT count(*) FROM audit_entries")" = "$audit_before" ] || fail "a refused mirror was logged"
 # No subject at all: show exits 4 and still shows the defaults.
 consent 4 show --subject email=nobody@example.invalid
@@ -160,18 +180,18 @@ last_intent_refers() {
 n=$(ledger_count)
 [ "$(killed 1 grant)" = 137 ] || fail "DSR_FAULT=1 did not kill the grant"
 [ "$(ledger_count)" = "$n" ] || fail "a grant killed before its commit left a ledger entry"
-[ "$(q "SELECT marketing_opt_in FROM customers WHERE id = $cid")" = 0 ] || fail "a grant killed before its commit changed the shop"
+[ "$(opt_in)" = 0 ] || fail "a grant killed before its commit changed the shop"
 # Run again, it does the job, and its intent refers to the killed attempt.
 consent 0 grant --subject "customer_id=$cid" --purpose marketing --source "web form"
-[ "$(ledger_count)" = "$((n + 1))" ] && [ "$(q "SELECT marketing_opt_in FROM customers WHERE id = $cid")" = 1 ] ||
+[ "$(ledger_count)" = "$((n + 1))" ] && [ "$(opt_in)" = 1 ] ||
   fail "the grant after a kill did not complete"
 [ "$(last_intent_refers "consent grant")" = true ] || fail "the run after a kill does not refer to the interrupted attempt"
 [ "$(killed 2 withdraw)" = 137 ] || fail "DSR_FAULT=2 did not kill the withdrawal"
 [ "$(ledger_count)" = "$((n + 2))" ] || fail "a withdrawal killed after its commit has no ledger entry"
-[ "$(q "SELECT marketing_opt_in FROM customers WHERE id = $cid")" = 0 ] || fail "a withdrawal killed after its commit lost the change"
+[ "$(opt_in)" = 0 ] || fail "a withdrawal killed after its commit lost the change"
 consent 0 withdraw --subject "customer_id=$cid" --purpose marketing --source "web form"
 expect_json '[.consent.repeated, .consent.mirror.rows_changed]' '[true,0]'
-[ "$(q "PRAGMA integrity_check")" = ok ] || fail "integrity_check"
+check_shop "$shop"
 
 # --- the audit log and the state hold pseudonyms and counts, never the email ------
 run_dsr 0 audit verify --state "$state" --keys "$DSR_TMP/keys" --format json

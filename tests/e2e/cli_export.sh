@@ -3,9 +3,9 @@
 # out), with a manifest whose hashes match the parts; the real `age` tool
 # decrypts what dsr encrypts; an existing file is kept; a failure (full disk,
 # not found) leaves nothing at the output path.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-shop="$DSR_TMP/shop.db"
-make_shop "$shop" 300
+shop=$(new_shop shop 300)
 # A policy in which one column is derived: it must stay out of the copy.
 policy="$DSR_TMP/shop.yaml"
 perl -0pe 's/(preferred_language:\n(?:.*\n){0,3}?\s+source: )provided/${1}derived/' "$SHOP_POLICY" >"$policy"
@@ -13,7 +13,7 @@ grep -q "source: derived" "$policy" || fail "fixture: no derived column in the t
 common=(--policy "$policy" --db "$shop" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
 export DSR_NOW=2026-11-20T10:00:00Z
-q() { sqlite3 "$shop" "$1"; }
+q() { sql "$shop" "$1"; }
 out=$DSR_TMP/copies
 mkdir "$out"
 
@@ -167,9 +167,10 @@ expect_json '.status' '"not_found"'
 
 # A full disk: the file-size limit makes writes fail with EFBIG part way
 # through a 2 MB copy (the limit stays above what the state store writes).
-sqlite3 "$shop" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-  INSERT INTO web_sessions (customer_id, ip_address, user_agent, started_at)
-  SELECT $cid, '192.0.2.1', 'Mozilla/5.0 (X11; Linux x86_64) session ' || i, 1700000000 + i FROM n;"
+last=$(q "SELECT max(id) FROM web_sessions")
+q "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+  INSERT INTO web_sessions (id, customer_id, ip_address, user_agent, started_at)
+  SELECT $last + i, $cid, '192.0.2.1', 'Mozilla/5.0 (X11; Linux x86_64) session ' || i, 1700000000 + i FROM n;"
 status=0
 (trap '' XFSZ; ulimit -f 1024; "$DSR" export "${common[@]}" --subject customer_id=$cid --output "$out/full.json" \
    >"$DSR_TMP/out.json" 2>"$DSR_TMP/err.txt") || status=$?

@@ -5,18 +5,30 @@
 # naming the column, never the value, and changes nothing; a dry run changes
 # nothing; a kill at any statement leaves the shop before or after, never
 # between; the audit log holds keyed hashes, never a value.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-shop="$DSR_TMP/shop.db"
-make_shop "$shop" 300
+shop=$(new_shop shop 300)
 common=(--policy "$SHOP_POLICY" --db "$shop" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
 export DSR_NOW=2026-11-20T10:00:00Z
-q() { sqlite3 "$shop" "$1"; }
-file_sha() { sha256sum <"$1" | cut -d' ' -f1; }
+q() { sql "$shop" "$1"; }
+# shop_sha: a hash of the shop: of the SQLite file, byte for byte, or of the
+# PostgreSQL database's full dump.
+shop_sha() {
+  if on_backend sqlite; then
+    sha256sum <"$shop" | cut -d' ' -f1
+  else
+    dump_shop "$shop" | sha256sum | cut -d' ' -f1
+  fi
+}
 # rectify EXPECTED_EXIT ARGS...: never on a terminal, so never a prompt.
 rectify() { local want=$1; shift; run_dsr "$want" rectify "${common[@]}" "$@" </dev/null; }
-# unchanged_since SHA WHAT: the shop file is byte for byte what it was.
-unchanged_since() { [ "$(file_sha "$shop")" = "$1" ] || fail "$2 changed the database file"; }
+# unchanged_since SHA WHAT: the shop is what it was (the SQLite file byte for byte).
+unchanged_since() {
+  local now
+  now=$(shop_sha)
+  [ "$now" = "$1" ] || fail "$2 changed the database"
+}
 # no_value_in FILES...: none of the values this test typed or replaced appear.
 no_value_in() {
   local v
@@ -42,19 +54,19 @@ n_tickets=$(q "SELECT count(*) FROM support_tickets WHERE email = '$old_email'")
 n_events=$(q "SELECT count(*) FROM newsletter_events WHERE email = '$old_email'")
 
 # What the shop must look like afterwards: the same statements by hand on a copy.
-cp "$shop" "$DSR_TMP/expected.db"
-sqlite3 "$DSR_TMP/expected.db" "
+expected=$(copy_shop "$shop" expected)
+sql "$expected" "
   UPDATE customers SET first_name = '$new_first', email = '$new_email' WHERE id = $cid;
   UPDATE orders SET email = '$new_email' WHERE email = '$old_email';
   UPDATE support_tickets SET email = '$new_email' WHERE email = '$old_email';
   UPDATE newsletter_events SET email = '$new_email' WHERE email = '$old_email';"
-sqlite3 "$DSR_TMP/expected.db" .dump >"$DSR_TMP/expected.sql"
-sqlite3 "$shop" .dump >"$DSR_TMP/before.sql"
+dump_shop "$expected" >"$DSR_TMP/expected.sql"
+dump_shop "$shop" >"$DSR_TMP/before.sql"
 cmp -s "$DSR_TMP/expected.sql" "$DSR_TMP/before.sql" && fail "fixture: the expected change changes nothing"
 sets=(--set "customers.first_name=$new_first" --set "customers.email=  ${new_email^^} ")
 
 # --- a dry run counts exactly, changes nothing ---------------------------------
-before=$(file_sha "$shop")
+before=$(shop_sha)
 rectify 0 --subject customer_id=$cid "${sets[@]}" --dry-run --format json
 validate_report
 expect_json '[.status, .dry_run, .command]' '["ok",true,"rectify"]'
@@ -79,10 +91,10 @@ expect_json '[.notify[].recipient]' '["payments","carrier","carrier_us","newslet
 expect_json '[.notify[] | select(.recipient == "workshop") | .categories]' '[["identity"]]'
 no_value_in "$DSR_TMP/out.json" "$DSR_TMP/err.txt"
 cp "$DSR_TMP/out.json" "$DSR_TMP/done.json"
-sqlite3 "$shop" .dump >"$DSR_TMP/after.sql"
+dump_shop "$shop" >"$DSR_TMP/after.sql"
 diff "$DSR_TMP/expected.sql" "$DSR_TMP/after.sql" >"$DSR_TMP/dump.diff" ||
   fail "the shop differs from the expected change: $(head -c 1500 "$DSR_TMP/dump.diff")"
-[ "$(q "PRAGMA integrity_check")" = ok ] || fail "integrity_check"
+check_shop "$shop"
 [ "$(q "SELECT email FROM customers WHERE id = $cid")" = "$new_email" ] || fail "the email is not stored normalised"
 
 # The subject is found under the new email, with every order; the old finds nothing.
@@ -96,7 +108,7 @@ run_dsr 4 access "${common[@]}" --subject "email=$old_email" --format json
 
 # Again: nothing left to change, and the file is untouched. The old value's
 # hash is now the new one: equal values hash equal.
-after=$(file_sha "$shop")
+after=$(shop_sha)
 rectify 0 --subject "email=$new_email" "${sets[@]}" --format json
 expect_json '[.counts.rows_changed, [.fields[].rows_changed]]' '[0,[0,0]]'
 expect_json '.notify' '[]'
@@ -111,7 +123,7 @@ values+=("bad-address.example.org" "1991-02-31" "$long" "+353 CALL ME")
 refuse() {  # MESSAGE SETS...: exit 2 with MESSAGE, the shop untouched, no value echoed
   local message=$1; shift
   local sha typed
-  sha=$(file_sha "$shop")
+  sha=$(shop_sha)
   rectify 2 --subject customer_id=$cid "$@" --format json
   expect_stderr "$message"
   expect_json '[.status, .error.exit_status]' '["error",2]'
@@ -152,7 +164,7 @@ rectify 0 --subject customer_id=$cid --set "customers.last_name=$fits" --format 
 values+=("$fits")
 
 # --- not found, ambiguous -----------------------------------------------------
-sha=$(file_sha "$shop")
+sha=$(shop_sha)
 rectify 4 --subject email=nobody@example.invalid --set customers.first_name=Nobody --format json
 expect_json '.status' '"not_found"'
 validate_report
@@ -207,38 +219,38 @@ no_value_in "$DSR_TMP/audit.jsonl" "$DSR_TMP/state.db"*
 # --- a kill after any statement leaves the shop before or after ---------------
 # DSR_FAULT=K kills dsr with SIGKILL after its K-th data-changing statement
 # (the commit counts as one): first_name, email, three followers, commit.
-make_shop "$DSR_TMP/crash-orig.db" 300
-cp "$DSR_TMP/crash-orig.db" "$DSR_TMP/crash.db"
-sqlite3 "$DSR_TMP/crash.db" .dump >"$DSR_TMP/crash-before.sql"
-crash_email=$(sqlite3 "$DSR_TMP/crash.db" "SELECT email FROM customers WHERE id = $cid")
+crash_orig=$(new_shop crash_orig 300)
+dump_shop "$crash_orig" >"$DSR_TMP/crash-before.sql"
+crash_email=$(sql "$crash_orig" "SELECT email FROM customers WHERE id = $cid")
 values+=("$crash_email")
-cp "$DSR_TMP/crash.db" "$DSR_TMP/crash-expected.db"
-sqlite3 "$DSR_TMP/crash-expected.db" "
+crash_expected=$(copy_shop "$crash_orig" crash_expected)
+sql "$crash_expected" "
   UPDATE customers SET first_name = '$new_first', email = '$new_email' WHERE id = $cid;
   UPDATE orders SET email = '$new_email' WHERE email = '$crash_email';
   UPDATE support_tickets SET email = '$new_email' WHERE email = '$crash_email';
   UPDATE newsletter_events SET email = '$new_email' WHERE email = '$crash_email';"
-sqlite3 "$DSR_TMP/crash-expected.db" .dump >"$DSR_TMP/crash-after.sql"
-crash=(--policy "$SHOP_POLICY" --db "$DSR_TMP/crash.db" --state "$DSR_TMP/crash-state.db" --keys "$DSR_TMP/keys")
+dump_shop "$crash_expected" >"$DSR_TMP/crash-after.sql"
 seen_before=0 seen_after_kill=0
 for k in 1 2 3 4 5 6 7; do
-  rm -f "$DSR_TMP/crash.db"* && cp "$DSR_TMP/crash-orig.db" "$DSR_TMP/crash.db"
+  [ -z "${crash:-}" ] || drop_shop "$crash"
+  crash=$(copy_shop "$crash_orig" crash)
+  crash_args=(--policy "$SHOP_POLICY" --db "$crash" --state "$DSR_TMP/crash-state.db" --keys "$DSR_TMP/keys")
   status=0
   # (the braces' 2>/dev/null also silences bash's "Killed" notice)
-  { DSR_FAULT=$k "$DSR" rectify "${crash[@]}" --subject customer_id=$cid "${sets[@]}" --format json \
+  { DSR_FAULT=$k "$DSR" rectify "${crash_args[@]}" --subject customer_id=$cid "${sets[@]}" --format json \
       </dev/null >/dev/null 2>&1; } 2>/dev/null || status=$?
-  sqlite3 "$DSR_TMP/crash.db" .dump >"$DSR_TMP/crash-now.sql"
-  [ "$(sqlite3 "$DSR_TMP/crash.db" "PRAGMA integrity_check")" = ok ] || fail "DSR_FAULT=$k: integrity_check"
+  dump_shop "$crash" >"$DSR_TMP/crash-now.sql"
+  check_shop "$crash" || fail "DSR_FAULT=$k: the shop is damaged"
   if cmp -s "$DSR_TMP/crash-now.sql" "$DSR_TMP/crash-before.sql"; then
     [ "$status" = 137 ] || fail "DSR_FAULT=$k: unchanged shop but exit $status"
     seen_before=$((seen_before + 1))
     # A re-run completes the job, and its intent refers to the killed attempt.
-    "$DSR" rectify "${crash[@]}" --subject customer_id=$cid "${sets[@]}" --format json </dev/null >/dev/null ||
+    "$DSR" rectify "${crash_args[@]}" --subject customer_id=$cid "${sets[@]}" --format json </dev/null >/dev/null ||
       fail "DSR_FAULT=$k: the re-run failed"
     "$DSR" audit show --state "$DSR_TMP/crash-state.db" --format jsonl >"$DSR_TMP/crash-audit.jsonl"
     [ "$(jq -s -c '[.[] | select(.phase == "intent")] | last | (.refers_to != null)' "$DSR_TMP/crash-audit.jsonl")" = true ] ||
       fail "DSR_FAULT=$k: the re-run's intent does not refer to the killed attempt"
-    sqlite3 "$DSR_TMP/crash.db" .dump >"$DSR_TMP/crash-now.sql"
+    dump_shop "$crash" >"$DSR_TMP/crash-now.sql"
   elif [ "$status" = 137 ]; then
     seen_after_kill=$((seen_after_kill + 1))  # killed right after the commit
   fi

@@ -5,14 +5,14 @@
 # email their events carry, and subjects the shop does not hold counted,
 # not listed. The audit entry of a list with identities records the count,
 # never a name.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-shop="$DSR_TMP/shop.db"
+shop=$(new_shop shop 300)
 state="$DSR_TMP/state.db"
-make_shop "$shop" 300
 common=(--policy "$SHOP_POLICY" --state "$state" --keys "$DSR_TMP/keys")
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
 export DSR_NOW=2026-11-20T10:00:00Z
-q() { sqlite3 "$shop" "$1"; }
+q() { sql "$shop" "$1"; }
 # record ACTION SUBJECT: one grant or withdrawal of marketing; prints the pseudonym it is recorded under.
 record() {
   "$DSR" consent "$1" "${common[@]}" --db "$shop" --subject "$2" --purpose marketing --source test --format json |
@@ -63,7 +63,7 @@ expect_json '[.consent_list.subjects, .consent_list.unresolved]' '[["20"],2]'
 run_dsr 0 consent list "${common[@]}" --purpose marketing --granted --db "$shop" --identity phone --format json
 expect_json '.consent_list.count + .consent_list.unresolved' '3'
 # The ledger is the record: customers flagged in the shop without an entry are not mailed.
-[ "$(q "SELECT count(*) FROM customers WHERE marketing_opt_in = 1")" -gt 2 ] || fail "fixture: few opted-in customers"
+[ "$(q "SELECT count(*) FROM customers WHERE marketing_opt_in = true")" -gt 2 ] || fail "fixture: few opted-in customers"
 run_dsr 0 consent list "${common[@]}" --purpose made_to_measure --granted --db "$shop" --format json
 expect_json '[.consent_list.count, .consent_list.unresolved]' '[0,0]'
 

@@ -5,16 +5,26 @@
 # partner to tell; `list --granted` is every registered customer not opted
 # out with --db, and only those the ledger knows without it. A purpose
 # needing separate consent (PIPL Art. 39) says so.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
 policy="$DSR_SOURCE/tests/fixtures/policies/ccpa_sale.yaml"
-shop="$DSR_TMP/ccpa.db"
-sqlite3 "$shop" "
+shop=$(new_db ccpa)
+# (the same DDL in both: INTEGER is an integer column in PostgreSQL too)
+sql "$shop" "
   CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE,
     marketing_opt_in INTEGER NOT NULL DEFAULT 0, do_not_sell INTEGER NOT NULL DEFAULT 0, last_ip TEXT);
   CREATE TABLE measurements (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), chest_cm REAL);
   INSERT INTO customers (id, email, last_ip) VALUES
     (1, 'sam@example.com', '198.51.100.1'), (2, 'ria@example.com', '198.51.100.2'), (3, 'lee@example.com', NULL);
-  INSERT INTO measurements (customer_id, chest_cm) VALUES (1, 98.5);"
+  INSERT INTO measurements (id, customer_id, chest_cm) VALUES (1, 1, 98.5);"
+# typed_do_not_sell ID: the column's type and value, "integer:1" for an integer 1.
+typed_do_not_sell() {
+  if on_backend sqlite; then
+    sql "$shop" "SELECT typeof(do_not_sell) || ':' || do_not_sell FROM customers WHERE id = $1"
+  else
+    sql "$shop" "SELECT pg_typeof(do_not_sell) || ':' || do_not_sell FROM customers WHERE id = $1"
+  fi
+}
 common=(--policy "$policy" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
 export DSR_NOW=2026-11-20T10:00:00Z
@@ -42,9 +52,9 @@ expect_json '[.consent.kind, .consent.previous.consents, .consent.previous.by_de
   '["opt_out",true,true,false,true]'
 expect_json '.consent.mirror' '{"table":"customers","column":"do_not_sell","rows":1,"rows_changed":1}'
 expect_json '[.notify[] | [.recipient, .role, .categories]]' '[["adnetwork","third_party",["contact","online_identifier"]]]'
-[ "$(sqlite3 "$shop" "SELECT typeof(do_not_sell) || ':' || do_not_sell FROM customers WHERE id = 1")" = integer:1 ] ||
+[ "$(typed_do_not_sell 1)" = integer:1 ] ||
   fail "do_not_sell is not the integer 1 after the opt-out"
-[ "$(sqlite3 "$shop" "SELECT sum(do_not_sell) FROM customers")" = 1 ] || fail "another customer's do_not_sell changed"
+[ "$(sql "$shop" "SELECT sum(do_not_sell) FROM customers")" = 1 ] || fail "another customer's do_not_sell changed"
 sam=$(jq -r .consent.entry.subject "$DSR_TMP/out.json")
 
 run_dsr 0 consent list "${common[@]}" --purpose sale --granted --db "$shop" --format text
@@ -57,7 +67,7 @@ run_dsr 0 consent list "${common[@]}" --purpose sale --withdrawn --format text
 # --- opting back in ----------------------------------------------------------------
 run_dsr 0 consent grant "${common[@]}" --db "$shop" --subject customer_id=1 --purpose sale --source "account settings" --format json
 expect_json '[.consent.current.consents, .consent.mirror.rows_changed, .notify]' '[true,1,[]]'
-[ "$(sqlite3 "$shop" "SELECT do_not_sell FROM customers WHERE id = 1")" = 0 ] || fail "do_not_sell not reset"
+[ "$(typed_do_not_sell 1)" = integer:0 ] || fail "do_not_sell not reset to the integer 0"
 run_dsr 0 consent show "${common[@]}" --db "$shop" --subject email=sam@example.com --purpose sale --format json
 expect_json '[.consents[0].history[] | [.action, .source]]' \
   '[["withdrawn","Do Not Sell or Share link"],["granted","account settings"]]'

@@ -3,15 +3,16 @@
 # /usr/bin/time, GNU time's %M). The bound is checked in the plain build only:
 # AddressSanitizer's shadow memory and quarantine inflate RSS by design, so
 # the sanitized run checks the output and prints the figure.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-shop="$DSR_TMP/shop.db"
-make_shop "$shop" 50
+shop=$(new_shop shop 50)
 rows=200000
 # One customer with 200,000 web sessions, inserted set-based.
-sqlite3 "$shop" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)
-  INSERT INTO web_sessions (customer_id, ip_address, user_agent, started_at)
-  SELECT 1, '192.0.2.' || (i % 250), 'Mozilla/5.0 (X11; Linux x86_64) session ' || i, 1700000000 + i FROM n;"
-want=$(sqlite3 "$shop" "SELECT count(*) FROM web_sessions WHERE customer_id = 1")
+last=$(sql "$shop" "SELECT max(id) FROM web_sessions")
+sql "$shop" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)
+  INSERT INTO web_sessions (id, customer_id, ip_address, user_agent, started_at)
+  SELECT $last + i, 1, '192.0.2.' || (i % 250), 'Mozilla/5.0 (X11; Linux x86_64) session ' || i, 1700000000 + i FROM n;"
+want=$(sql "$shop" "SELECT count(*) FROM web_sessions WHERE customer_id = 1")
 [ "$want" -ge $rows ] || fail "fixture: only $want sessions"
 common=(--policy "$SHOP_POLICY" --db "$shop" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
 export DSR_NOW=2026-11-20T10:00:00Z  # the same manifest in every copy

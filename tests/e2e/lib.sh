@@ -43,9 +43,195 @@ for n, line in enumerate(open(sys.argv[2]), 1):
 PY
 }
 
-# make_shop FILE [CUSTOMERS]: a generated demo shop, fixed seed and date for repeatability.
+# make_shop FILE [CUSTOMERS]: a generated demo shop, fixed seed and date for
+# repeatability, as an SQLite file (for scripts that run on SQLite only).
 make_shop() {
   "$SHOPGEN" --customers "${2:-300}" --seed 7 --now 2026-11-01 --out "$1" >/dev/null
 }
 
 SHOP_POLICY="$DSR_SOURCE/policies/shop.yaml"
+
+# --- backends ------------------------------------------------------------------
+# A script that runs on several backends says so in a line
+#   # backends: sqlite postgresql
+# and ctest runs it once per backend with DSR_BACKEND set (run_one.sh also sets
+# DSR_PG_CONNINFO, the test cluster's "host=... port=... user=postgres"). The
+# helpers below take and print the value of dsr's --db: an SQLite file's path,
+# or a postgresql:// URL; `sql`, `dump_shop` and the rest tell them apart.
+
+# The backend this run is for: sqlite or postgresql.
+backend=${DSR_BACKEND:-sqlite}
+# on_backend NAME: true on that backend, for the rare backend-specific assertion.
+on_backend() { [ "$backend" = "$1" ]; }
+
+# is_pg DB: true if DB names a PostgreSQL database rather than an SQLite file.
+is_pg() { [[ $1 == postgresql://* || $1 == postgres://* || $1 == *dbname=* ]]; }
+
+# The test's database names share a prefix (run_one.sh drops them after a
+# pass); a name is at most 63 bytes, the rest of this run's names are short.
+DSR_PG_PREFIX=${DSR_PG_PREFIX:-dsr_$$_}
+# pg_name NAME: the cluster's name for this test's database NAME.
+pg_name() {
+  [[ $1 =~ ^[a-z0-9_]+$ ]] || fail "database name '$1': use a-z, 0-9 and _"
+  [ $(( ${#DSR_PG_PREFIX} + ${#1} )) -le 63 ] || fail "database name '$1' is too long"
+  echo "$DSR_PG_PREFIX$1"
+}
+# pg_url DBNAME: the postgresql:// URL of database DBNAME on the test cluster
+# (the keywords of DSR_PG_CONNINFO become query parameters).
+pg_url() {
+  local kw params=()
+  for kw in ${DSR_PG_CONNINFO:?DSR_PG_CONNINFO is not set: run through run_one.sh}; do
+    [[ $kw == dbname=* ]] || params+=("$kw")
+  done
+  local IFS='&'
+  echo "postgresql:///$1?${params[*]}"
+}
+# pg_dbname DB: the database name in a URL pg_url made.
+pg_dbname() { local n=${1#postgresql:///}; echo "${n%%\?*}"; }
+# psql_admin ARGS...: psql on the cluster's maintenance database.
+psql_admin() { PGCLIENTENCODING=UTF8 psql -X -q -At -v ON_ERROR_STOP=1 -d "$DSR_PG_CONNINFO dbname=postgres" "$@"; }
+
+# sql DB [SQL]: runs SQL (or stdin) against DB and prints the rows as
+# `sqlite3 -batch` does: unaligned, '|' between columns, no header, NULL as
+# an empty string; stops at the first error and fails. PostgreSQL prints its
+# own text forms (booleans t/f, timestamptz as 2026-11-01 00:00:00+00), so
+# compare dsr's output with what `sql` prints, not with literals.
+sql() {
+  local db=$1; shift
+  if is_pg "$db"; then
+    # (UTF-8 for psql alone: dsr must ask for its encoding itself)
+    if [ $# -gt 0 ]; then
+      PGCLIENTENCODING=UTF8 psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" <<<"$1"
+    else
+      PGCLIENTENCODING=UTF8 psql -X -q -At -v ON_ERROR_STOP=1 -d "$db"
+    fi
+  else
+    sqlite3 -batch -bail "$db" "$@"
+  fi
+}
+
+# new_db NAME: prints the --db value of a new, empty database: an SQLite path
+# in $DSR_TMP (created by the first write), or a PostgreSQL database created now.
+new_db() {
+  if on_backend postgresql; then
+    local name
+    name=$(pg_name "$1") || return 1
+    psql_admin -c "CREATE DATABASE \"$name\"" || fail "cannot create database $name"
+    pg_url "$name"
+  else
+    echo "$DSR_TMP/$1.db"
+  fi
+}
+
+# absent_db NAME: prints a --db value naming a database that does not exist.
+absent_db() {
+  if on_backend postgresql; then
+    local name
+    name=$(pg_name "$1") || return 1
+    pg_url "$name"
+  else
+    echo "$DSR_TMP/$1.db"
+  fi
+}
+
+# new_shop NAME [CUSTOMERS] [dsr-shopgen ARGS...]: prints the --db value of a
+# freshly generated demo shop (300 customers unless told), with make_shop's
+# seed and date, on this run's backend: $DSR_TMP/NAME.db, or a new database.
+new_shop() {
+  local name=$1 customers=${2:-300} db
+  shift $(( $# < 2 ? $# : 2 ))
+  db=$(new_db "$name") || return 1
+  "$SHOPGEN" --customers "$customers" --seed 7 --now 2026-11-01 "$@" --out "$db" >/dev/null ||
+    fail "dsr-shopgen could not write the shop $name"
+  echo "$db"
+}
+
+# copy_shop DB NAME: prints the --db value of a new, identical copy of DB
+# (SQLite: the file copied; PostgreSQL: CREATE DATABASE ... TEMPLATE, which
+# needs DB idle: no dsr still running on it).
+copy_shop() {
+  local db=$1 name=$2
+  if is_pg "$db"; then
+    local copy
+    copy=$(pg_name "$name") || return 1
+    psql_admin -c "CREATE DATABASE \"$copy\" TEMPLATE \"$(pg_dbname "$db")\"" ||
+      fail "cannot copy database $(pg_dbname "$db")"
+    pg_url "$copy"
+  else
+    cp "$db" "$DSR_TMP/$name.db" || fail "cannot copy $db"
+    if [ -e "$db-wal" ]; then cp "$db-wal" "$DSR_TMP/$name.db-wal"; fi
+    echo "$DSR_TMP/$name.db"
+  fi
+}
+
+# drop_shop DB: deletes DB (SQLite: the file with its -wal, -shm and
+# -journal; PostgreSQL: the database, ending any session still on it).
+drop_shop() {
+  if is_pg "$1"; then
+    psql_admin -c "DROP DATABASE IF EXISTS \"$(pg_dbname "$1")\" WITH (FORCE)" || fail "cannot drop $1"
+  else
+    rm -f "$1" "$1-wal" "$1-shm" "$1-journal"
+  fi
+}
+
+# dump_shop DB: prints a deterministic dump of DB's schema and data, for
+# before/after comparisons: SQLite's .dump; for PostgreSQL each table of the
+# public schema in name order, its columns and types, then its rows in key
+# order (COPY text format).
+dump_shop() {
+  local db=$1
+  if ! is_pg "$db"; then
+    sqlite3 -batch -bail "$db" .dump
+    return
+  fi
+  # One COPY per table, generated from the catalog, then run in one psql.
+  sql "$db" "
+    SELECT format('\echo %s' || chr(10) || 'COPY (SELECT * FROM %I ORDER BY %s) TO STDOUT;',
+             quote_literal(c.relname || ' (' || (
+               SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+               FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) || ')'),
+             c.relname,
+             coalesce((SELECT string_agg(format('%I', a.attname), ', ' ORDER BY k.i)
+                       FROM pg_index x CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY k(attnum, i)
+                       JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                       WHERE x.indrelid = c.oid AND x.indisprimary),
+                      (SELECT string_agg(a.attnum::text, ', ' ORDER BY a.attnum)
+                       FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)))
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+    ORDER BY c.relname COLLATE \"C\"" | sql "$db" || fail "dump_shop: cannot dump $db"
+}
+
+# check_shop DB: fails unless DB is intact. SQLite: integrity_check and
+# foreign_key_check. PostgreSQL: no row anywhere refers to a row that is not
+# there, for every foreign key declared (the check is generated from
+# pg_constraint, and counts orphans itself rather than trusting triggers).
+check_shop() {
+  local db=$1 out
+  if ! is_pg "$db"; then
+    out=$(sqlite3 -batch -bail "$db" "PRAGMA integrity_check") || fail "check_shop: sqlite3 failed on $db"
+    [ "$out" = ok ] || fail "integrity_check: $out"
+    out=$(sqlite3 -batch -bail "$db" "PRAGMA foreign_key_check") || fail "check_shop: sqlite3 failed on $db"
+    [ -z "$out" ] || fail "foreign_key_check: $(head -c 500 <<<"$out")"
+    return 0
+  fi
+  local checks
+  checks=$(sql "$db" "
+    SELECT format('SELECT %L || '': '' || count(*) FROM %I.%I c WHERE %s AND NOT EXISTS (SELECT 1 FROM %I.%I p WHERE %s) HAVING count(*) > 0;',
+                  con.conname || ' on ' || cl.relname, cn.nspname, cl.relname,
+                  string_agg(format('c.%I IS NOT NULL', ca.attname), ' AND ' ORDER BY k.i),
+                  pn.nspname, pl.relname,
+                  string_agg(format('p.%I = c.%I', pa.attname, ca.attname), ' AND ' ORDER BY k.i))
+    FROM pg_constraint con
+    JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_namespace cn ON cn.oid = cl.relnamespace
+    JOIN pg_class pl ON pl.oid = con.confrelid JOIN pg_namespace pn ON pn.oid = pl.relnamespace
+    CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY k(ck, fk, i)
+    JOIN pg_attribute ca ON ca.attrelid = con.conrelid AND ca.attnum = k.ck
+    JOIN pg_attribute pa ON pa.attrelid = con.confrelid AND pa.attnum = k.fk
+    WHERE con.contype = 'f' AND cn.nspname NOT IN ('pg_catalog', 'information_schema')
+    GROUP BY con.oid, con.conname, cn.nspname, cl.relname, pn.nspname, pl.relname
+    ORDER BY cl.relname, con.conname") || fail "check_shop: cannot read the foreign keys of $db"
+  [ -z "$checks" ] && return 0
+  out=$(sql "$db" "$checks") || fail "check_shop: an orphan check failed on $db"
+  [ -z "$out" ] || fail "orphaned rows: $(paste -sd';' <<<"$out")"
+}

@@ -1,4 +1,5 @@
 # `dsr policy graph` shows every table under the links that reach it.
+# (It reads the policy alone, no database: one run covers every backend.)
 source "$DSR_SOURCE/tests/e2e/lib.sh"
 
 run_dsr 0 policy graph --policy "$SHOP_POLICY"

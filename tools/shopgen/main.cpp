@@ -19,7 +19,8 @@
 #include "generator.h"
 #include "ground_truth.h"
 #include "output_file.h"
-#include "shop_writer.h"
+#include "postgresql_writer.h"
+#include "sqlite_writer.h"
 
 namespace {
 
@@ -27,10 +28,10 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
 constexpr const char* kDescription =
-    "Write a realistic SQLite database of a made-to-measure clothing web shop\n"
-    "(customers, addresses, body measurements, orders, payments, shipments,\n"
-    "returns, support tickets, loyalty points, newsletter events, web sessions)\n"
-    "to use as demo data and for benchmarks of dsr.\n"
+    "Write a realistic SQLite or PostgreSQL database of a made-to-measure\n"
+    "clothing web shop (customers, addresses, body measurements, orders,\n"
+    "payments, shipments, returns, support tickets, loyalty points, newsletter\n"
+    "events, web sessions) to use as demo data and for benchmarks of dsr.\n"
     "\n"
     "Everything personal is invented: e-mail addresses use example.* domains,\n"
     "streets are made up, IP addresses come from the documentation ranges and\n"
@@ -43,8 +44,18 @@ constexpr const char* kFooter =
     "About 15 rows are written per customer; a million customers take about a\n"
     "minute (optimised build) and 1.8 GB.\n"
     "\n"
-    "The shop is built under a temporary name in the directory of --out and\n"
-    "renamed when complete; an interrupted run leaves --out untouched.\n"
+    "A SQLite shop is built under a temporary name in the directory of --out\n"
+    "and renamed when complete; an interrupted run leaves --out untouched.\n"
+    "\n"
+    "--out may instead name an existing PostgreSQL database, as a URI or as\n"
+    "libpq keywords (anything starting with \"keyword=\"; write ./a=b.db for\n"
+    "such a file):\n"
+    "  dsr-shopgen --customers 1000 --out postgresql://shop@db.example/shop\n"
+    "  dsr-shopgen --customers 1000 --out 'host=/run/postgresql dbname=shop'\n"
+    "The same rows are loaded with COPY into tables of the same names, with\n"
+    "native types (timestamptz, date, boolean, numeric) except the Unix-time\n"
+    "columns, in one transaction: an interrupted run leaves the database as it\n"
+    "was. Existing shop tables are dropped (CASCADE) only with --force.\n"
     "\n"
     "--ground-truth FILE --ground-truth-customers 1,17,250 also writes, for\n"
     "each listed customer, the keys of every row the generator wrote for them,\n"
@@ -56,10 +67,12 @@ constexpr const char* kFooter =
     "  {\"subjects\":[{\"customer_id\":1,\"email\":\"...\",\"tables\":{\"customers\":[1],...}}]}\n"
     "with every personal table present, empty or not. FILE gets mode 0600 (it\n"
     "holds e-mail addresses) and is written after --out; the shop is the same\n"
-    "byte for byte with or without it.\n"
+    "byte for byte with or without it, and the file the same for SQLite and\n"
+    "PostgreSQL.\n"
     "\n"
-    "Exit status: 0 success, 1 generation failed (I/O or SQLite error),\n"
-    "2 usage error (bad option, or --out or --ground-truth exists without --force).";
+    "Exit status: 0 success, 1 generation failed (I/O, SQLite or PostgreSQL\n"
+    "error), 2 usage error (bad option, or --out, its shop tables or\n"
+    "--ground-truth exist without --force).";
 
 class Progress {
 public:
@@ -124,9 +137,11 @@ int main(int argc, char** argv) {
     app.add_option("--seed", seed_text, "Seed of the pseudo-random generator, 0 to 2^64-1")
         ->type_name("UINT")
         ->capture_default_str();
-    app.add_option("--out", out, "SQLite file to write")->required();
+    app.add_option("--out", out, "SQLite file to write, or PostgreSQL database (URI or 'host=... dbname=...')")
+        ->type_name("FILE|DB")
+        ->required();
     app.add_option("--now", now_text, "Reference date YYYY-MM-DD (UTC); default: today");
-    app.add_flag("--force", force, "Replace --out and --ground-truth if they exist");
+    app.add_flag("--force", force, "Replace --out (or its shop tables) and --ground-truth if they exist");
     std::string truth_path;
     std::string truth_ids;
     auto* truth_opt = app.add_option("--ground-truth", truth_path,
@@ -171,24 +186,26 @@ int main(int argc, char** argv) {
     }
 
     Progress progress;
+    const auto generate = [&](shopgen::ShopWriter& writer) {
+        shopgen::generate_shop(
+            options, writer, [&](std::int64_t done, std::int64_t total) { progress.customers(done, total); },
+            truth ? &*truth : nullptr);
+        writer.finish([&](const std::string& what) { progress.phase(what); });
+    };
     try {
-        shopgen::OutputFile file(out, force);
-        {
-            SQLite::Database db(file.temp_path(), SQLite::OPEN_READWRITE);
-            shopgen::ShopWriter writer(db);
-            shopgen::generate_shop(
-                options, writer,
-                [&](std::int64_t done, std::int64_t total) { progress.customers(done, total); },
-                truth ? &*truth : nullptr);
-            progress.phase("committing rows");
-            writer.commit_load();
-            progress.phase("building indexes");
-            writer.create_indexes();
-            progress.phase("analyzing");
-            writer.finalize();
+        if (shopgen::is_postgresql_target(out)) {
+            shopgen::PostgresqlWriter writer(out, force);
+            generate(writer);
+        } else {
+            shopgen::OutputFile file(out, force);
+            {
+                SQLite::Database db(file.temp_path(), SQLite::OPEN_READWRITE);
+                shopgen::SqliteWriter writer(db);
+                generate(writer);
+            }
+            progress.phase("renaming into place");
+            file.commit();
         }
-        progress.phase("renaming into place");
-        file.commit();
         if (truth) shopgen::write_private_file(truth_path, truth->json(), force);
         progress.done();
     } catch (const shopgen::UsageError& e) {

@@ -1,12 +1,9 @@
-// Stores generated rows in the SQLite file. Each table has one prepared
-// INSERT that is bound, executed and reset per row: re-parsing SQL for
-// millions of rows would cost more than generating them.
+// Where the generator's rows go. The generator hands over each row as it
+// makes it, tables interleaved, and knows nothing of the database: SQLite
+// and PostgreSQL targets get the same rows in the same order.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
-#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "rows.h"
@@ -15,32 +12,28 @@ namespace shopgen {
 
 class ShopWriter {
 public:
-    // Creates the tables in an empty database and opens the load transaction.
-    explicit ShopWriter(SQLite::Database& db);
+    // Called with a short description of each step finish() takes.
+    using PhaseFn = std::function<void(const std::string& what)>;
 
-    void insert(const CustomerRow& r);
-    void insert(const AddressRow& r);
-    void insert(const BodyMeasurementRow& r);
-    void insert(const ProductRow& r);
-    void insert(const OrderRow& r);
-    void insert(const OrderItemRow& r);
-    void insert(const PaymentRow& r);
-    void insert(const ShipmentRow& r);
-    void insert(const ReturnRow& r);
-    void insert(const SupportTicketRow& r);
-    void insert(const LoyaltyRow& r);
-    void insert(const NewsletterEventRow& r);
-    void insert(const WebSessionRow& r);
+    virtual ~ShopWriter() = default;
 
-    // Commits the rows, then builds indexes and statistics.
-    void commit_load();
-    void create_indexes();
-    void finalize();
+    virtual void insert(const CustomerRow& r) = 0;
+    virtual void insert(const AddressRow& r) = 0;
+    virtual void insert(const BodyMeasurementRow& r) = 0;
+    virtual void insert(const ProductRow& r) = 0;
+    virtual void insert(const OrderRow& r) = 0;
+    virtual void insert(const OrderItemRow& r) = 0;
+    virtual void insert(const PaymentRow& r) = 0;
+    virtual void insert(const ShipmentRow& r) = 0;
+    virtual void insert(const ReturnRow& r) = 0;
+    virtual void insert(const SupportTicketRow& r) = 0;
+    virtual void insert(const LoyaltyRow& r) = 0;
+    virtual void insert(const NewsletterEventRow& r) = 0;
+    virtual void insert(const WebSessionRow& r) = 0;
 
-private:
-    SQLite::Database& db_;
-    SQLite::Statement customers_, addresses_, body_measurements_, products_, orders_, order_items_, payments_,
-        shipments_, returns_, support_tickets_, loyalty_ledger_, newsletter_events_, web_sessions_;
+    // After the last row: stores what is still pending, builds indexes and
+    // statistics, and commits. Until it returns, the target is as it was.
+    virtual void finish(const PhaseFn& phase) = 0;
 };
 
 }  // namespace shopgen

@@ -9,6 +9,8 @@
 #include <filesystem>
 
 #include "db/sqlite/sqlite_error.h"
+#include "db/sqlite/sqlite_job_lock.h"
+#include "db/time_bounds.h"
 #include "util/error.h"
 
 namespace dsr::db {
@@ -245,6 +247,49 @@ void SqliteDatabase::checkpoint() {
     } catch (const SQLite::Exception& e) {
         throw_sqlite_error(e, path_, "cannot checkpoint the write-ahead log");
     }
+}
+
+std::string SqliteDatabase::unix_seconds_sql(const std::string& column, TimeStorage storage, TypeClass) const {
+    const std::string parsed = "CAST(strftime('%s', " + column + ") AS INTEGER)";
+    const std::string number = "typeof(" + column + ") IN ('integer', 'real')";
+    switch (storage) {
+        case TimeStorage::iso8601:
+            // strftime would read a number as a Julian day: only text is ISO 8601.
+            return "(CASE WHEN typeof(" + column + ") = 'text' THEN " + parsed + " END)";
+        case TimeStorage::unix_seconds:
+            return "(CASE WHEN " + number + " THEN CAST(" + column + " AS INTEGER) END)";
+        case TimeStorage::unix_millis:
+            return "(CASE WHEN " + number + " THEN CAST(" + column + " AS INTEGER) / 1000 END)";
+        case TimeStorage::native:
+            // SQLite has no date type: its date functions read ISO 8601 text and
+            // Julian day numbers (REAL); an INTEGER is taken as Unix seconds.
+            return "(CASE typeof(" + column + ") WHEN 'integer' THEN " + column + " WHEN 'text' THEN " + parsed +
+                   " WHEN 'real' THEN " + parsed + " END)";
+    }
+    return "NULL";
+}
+
+SqlCondition SqliteDatabase::earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,
+                                              std::int64_t cutoff) const {
+    // In SQLite every number sorts before every text, so `column < number`
+    // is false for text, and NULL is ruled out first: two-valued throughout.
+    switch (storage) {
+        case TimeStorage::unix_seconds:
+            return {"(" + column + " IS NOT NULL AND " + column + " < ?)", {cutoff}};
+        case TimeStorage::unix_millis:
+            return {"(" + column + " IS NOT NULL AND " + column + " < ?)", {cutoff * 1000}};
+        case TimeStorage::iso8601:
+            return {"(typeof(" + column + ") = 'text' AND " + column + " < ? AND IFNULL(CAST(strftime('%s', " +
+                        column + ") AS INTEGER) < ?, 0))",
+                    {iso8601_text_bound(cutoff), cutoff}};
+        case TimeStorage::native:
+            return {"IFNULL(" + unix_seconds_sql(column, storage, column_type) + " < ?, 0)", {cutoff}};
+    }
+    return {"0", {}};
+}
+
+std::unique_ptr<JobLock> SqliteDatabase::lock_job(std::string_view job) {
+    return std::make_unique<SqliteJobLock>(path_, job);
 }
 
 void SqliteDatabase::count_statement() {

@@ -19,10 +19,17 @@ public:
     Schema read_schema() override;
     void query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) override;
     std::string quote(std::string_view identifier) const override;
+    std::string quote_table(std::string_view table) const override { return quote(table); }
+    std::string row_id() const override { return "rowid"; }
+    std::string unix_seconds_sql(const std::string& column, TimeStorage storage, TypeClass column_type) const override;
+    SqlCondition earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,
+                                  std::int64_t cutoff) const override;
     std::int64_t execute(const std::string& sql, const std::vector<Value>& params) override;
     void begin() override;
     void commit() override;
     void rollback() noexcept override;
+    void lock_rows(std::string_view, std::string_view, const std::vector<Value>&) override {}
+    std::unique_ptr<JobLock> lock_job(std::string_view job) override;
     void remove_residue() override;
     void checkpoint() override;
 

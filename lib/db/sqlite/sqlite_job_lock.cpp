@@ -1,4 +1,4 @@
-#include "purge/purge_lock.h"
+#include "db/sqlite/sqlite_job_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -10,7 +10,7 @@
 
 #include "util/error.h"
 
-namespace dsr::purge {
+namespace dsr::db {
 
 namespace {
 
@@ -24,17 +24,18 @@ std::string holder_of(int fd) {
 
 }  // namespace
 
-PurgeLock::PurgeLock(const std::string& database_path) : path_(database_path + ".dsr-purge.lock") {
+SqliteJobLock::SqliteJobLock(const std::string& database_path, std::string_view job)
+    : path_(database_path + ".dsr-" + std::string(job) + ".lock") {
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0)
-        throw Error(ExitStatus::io, path_ + ": cannot create the purge lock file: " + std::strerror(errno));
+        throw Error(ExitStatus::io, path_ + ": cannot create the " + std::string(job) + " lock file: " + std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         int err = errno;
         std::string holder = err == EWOULDBLOCK ? holder_of(fd_) : "";
         ::close(fd_);
         fd_ = -1;
         if (err == EWOULDBLOCK)
-            throw Error(ExitStatus::database_busy, "another dsr purge (" + holder + ") is running on " +
+            throw Error(ExitStatus::database_busy, "another dsr " + std::string(job) + " (" + holder + ") is running on " +
                                                        database_path + "; nothing was done");
         throw Error(ExitStatus::io, path_ + ": cannot lock: " + std::strerror(err));
     }
@@ -50,8 +51,8 @@ PurgeLock::PurgeLock(const std::string& database_path) : path_(database_path + "
     }
 }
 
-PurgeLock::~PurgeLock() {
+SqliteJobLock::~SqliteJobLock() {
     if (fd_ >= 0) ::close(fd_);  // releases the flock
 }
 
-}  // namespace dsr::purge
+}  // namespace dsr::db

@@ -1,6 +1,8 @@
-#include "shop_writer.h"
+#include "sqlite_writer.h"
 
+#include <cstdint>
 #include <optional>
+#include <string>
 
 #include "embedded_sql.h"
 
@@ -49,7 +51,7 @@ SQLite::Database& prepare_for_load(SQLite::Database& db) {
 
 }  // namespace
 
-ShopWriter::ShopWriter(SQLite::Database& db)
+SqliteWriter::SqliteWriter(SQLite::Database& db)
     : db_(prepare_for_load(db)),
       customers_(db,
                  "INSERT INTO customers(id, email, first_name, last_name, phone, birth_date, "
@@ -94,60 +96,61 @@ ShopWriter::ShopWriter(SQLite::Database& db)
                     "INSERT INTO web_sessions(id, customer_id, ip_address, user_agent, "
                     "started_at) VALUES (?,?,?,?,?)") {}
 
-void ShopWriter::insert(const CustomerRow& r) {
+void SqliteWriter::insert(const CustomerRow& r) {
     run(customers_, r.id, r.email, r.first_name, r.last_name, r.phone, r.birth_date, r.created_at,
         r.last_login_at, r.marketing_opt_in, r.preferred_language);
 }
-void ShopWriter::insert(const AddressRow& r) {
+void SqliteWriter::insert(const AddressRow& r) {
     run(addresses_, r.id, r.customer_id, r.kind, r.recipient_name, r.line1, r.line2, r.city, r.postcode,
         r.country, r.created_at);
 }
-void ShopWriter::insert(const BodyMeasurementRow& r) {
+void SqliteWriter::insert(const BodyMeasurementRow& r) {
     run(body_measurements_, r.id, r.customer_id, r.chest_cm, r.waist_cm, r.hips_cm, r.height_cm, r.inseam_cm,
         r.sleeve_cm, r.neck_cm, r.measured_at);
 }
-void ShopWriter::insert(const ProductRow& r) {
+void SqliteWriter::insert(const ProductRow& r) {
     run(products_, r.id, r.sku, r.name, r.category, r.price_cents);
 }
-void ShopWriter::insert(const OrderRow& r) {
+void SqliteWriter::insert(const OrderRow& r) {
     run(orders_, r.id, r.customer_id, r.email, r.placed_at, r.status, r.total_cents, r.currency);
 }
-void ShopWriter::insert(const OrderItemRow& r) {
+void SqliteWriter::insert(const OrderItemRow& r) {
     run(order_items_, r.id, r.order_id, r.product_id, r.quantity, r.unit_price_cents, r.made_to_measure);
 }
-void ShopWriter::insert(const PaymentRow& r) {
+void SqliteWriter::insert(const PaymentRow& r) {
     run(payments_, r.id, r.order_id, r.method, r.card_token, r.card_last4, r.amount_cents, r.paid_at,
         r.status);
 }
-void ShopWriter::insert(const ShipmentRow& r) {
+void SqliteWriter::insert(const ShipmentRow& r) {
     run(shipments_, r.id, r.order_id, r.carrier, r.tracking_number, r.ship_to_name, r.ship_to_line1,
         r.ship_to_city, r.ship_to_postcode, r.ship_to_country, r.shipped_at);
 }
-void ShopWriter::insert(const ReturnRow& r) {
+void SqliteWriter::insert(const ReturnRow& r) {
     run(returns_, r.id, r.order_id, r.reason, r.requested_at, r.refunded_cents, r.status);
 }
-void ShopWriter::insert(const SupportTicketRow& r) {
+void SqliteWriter::insert(const SupportTicketRow& r) {
     run(support_tickets_, r.id, r.customer_id, r.email, r.subject, r.body, r.created_at, r.status);
 }
-void ShopWriter::insert(const LoyaltyRow& r) {
+void SqliteWriter::insert(const LoyaltyRow& r) {
     run(loyalty_ledger_, r.id, r.customer_id, r.order_id, r.points, r.reason, r.created_at);
 }
-void ShopWriter::insert(const NewsletterEventRow& r) {
+void SqliteWriter::insert(const NewsletterEventRow& r) {
     run(newsletter_events_, r.id, r.customer_id, r.email, r.event, r.occurred_at);
 }
-void ShopWriter::insert(const WebSessionRow& r) {
+void SqliteWriter::insert(const WebSessionRow& r) {
     run(web_sessions_, r.id, r.customer_id, r.ip_address, r.user_agent, r.started_at);
 }
 
-void ShopWriter::commit_load() { db_.exec("COMMIT"); }
+void SqliteWriter::finish(const PhaseFn& phase) {
+    phase("committing rows");
+    db_.exec("COMMIT");
 
-void ShopWriter::create_indexes() {
+    phase("building indexes");
     db_.exec("BEGIN");
     db_.exec(kIndexesSql);
     db_.exec("COMMIT");
-}
 
-void ShopWriter::finalize() {
+    phase("analyzing");
     // The file is handed to other tools, which expect an ordinary
     // rollback-journal database, not the journal-less mode used to load it.
     db_.exec("PRAGMA journal_mode=DELETE");

@@ -1,0 +1,594 @@
+#include "db/postgres/postgres_database.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <charconv>
+#include <csignal>
+#include <map>
+
+#include "db/postgres/postgres_error.h"
+#include "db/time_bounds.h"
+#include "util/error.h"
+
+namespace dsr::db {
+
+namespace {
+
+using Result = std::unique_ptr<PGresult, void (*)(PGresult*)>;
+
+Result wrap(PGresult* result) { return Result(result, PQclear); }
+
+// Built-in type OIDs (pg_type.dat); fixed since PostgreSQL 7.
+constexpr Oid bool_oid = 16, bytea_oid = 17, name_oid = 19, int8_oid = 20, int2_oid = 21, int4_oid = 23,
+              text_oid = 25, oid_oid = 26, float4_oid = 700, float8_oid = 701, bpchar_oid = 1042,
+              varchar_oid = 1043, date_oid = 1082, timestamp_oid = 1114, timestamptz_oid = 1184, numeric_oid = 1700;
+
+/// The first key of dsr's advisory locks ("dsr" in ASCII), so they do not
+/// collide with another application's locks on the same database.
+constexpr const char* advisory_lock_class = "6583154";
+
+/// More keys than this in one `IN (…)` make a statement the planner is slow on.
+constexpr std::size_t lock_chunk = 500;
+
+/// Parameters as libpq takes them. Every value but a BLOB goes as text of
+/// unknown type (OID 0), so the server infers its type from the context
+/// exactly as for a literal: `'5'` is 5 against an integer column and '5'
+/// against a text one, as SQLite's column affinity does.
+class Params {
+public:
+    explicit Params(const std::vector<Value>& values) {
+        texts_.reserve(values.size());  // values_ points into texts_: no reallocation
+        for (const auto& value : values) {
+            Oid type = 0;
+            const char* data = nullptr;
+            int length = 0, format = 0;
+            if (const auto* i = std::get_if<std::int64_t>(&value)) {
+                data = texts_.emplace_back(std::to_string(*i)).c_str();
+            } else if (const auto* d = std::get_if<double>(&value)) {
+                char text[32];
+                auto end = std::to_chars(text, text + sizeof text, *d).ptr;  // shortest round-trip form
+                data = texts_.emplace_back(text, end).c_str();
+            } else if (const auto* s = std::get_if<std::string>(&value)) {
+                data = s->c_str();
+            } else if (const auto* b = std::get_if<Blob>(&value)) {
+                static const char empty = 0;  // a null pointer would be NULL, not an empty bytea
+                type = bytea_oid;
+                data = b->bytes.empty() ? &empty : reinterpret_cast<const char*>(b->bytes.data());
+                length = static_cast<int>(b->bytes.size());
+                format = 1;
+            }
+            types_.push_back(type);
+            values_.push_back(data);
+            lengths_.push_back(length);
+            formats_.push_back(format);
+        }
+    }
+    int count() const { return static_cast<int>(values_.size()); }
+    const Oid* types() const { return types_.data(); }
+    const char* const* values() const { return values_.data(); }
+    const int* lengths() const { return lengths_.data(); }
+    const int* formats() const { return formats_.data(); }
+
+private:
+    std::vector<std::string> texts_;
+    std::vector<Oid> types_;
+    std::vector<const char*> values_;
+    std::vector<int> lengths_, formats_;
+};
+
+std::int64_t to_int64(std::string_view text) {
+    std::int64_t value = 0;
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return c - 'A' + 10;
+}
+
+/// A result field as a Value, by the column's type; text mode throughout.
+Value field_value(const PGresult* result, int row, int column) {
+    if (PQgetisnull(result, row, column)) return std::monostate{};
+    std::string_view text(PQgetvalue(result, row, column), static_cast<std::size_t>(PQgetlength(result, row, column)));
+    switch (PQftype(result, column)) {
+        case bool_oid: return std::int64_t{text == "t" ? 1 : 0};
+        case int2_oid:
+        case int4_oid:
+        case int8_oid:
+        case oid_oid: return to_int64(text);
+        case float4_oid:
+        case float8_oid: {
+            double value = 0;  // from_chars reads NaN, Infinity and -Infinity too
+            std::from_chars(text.data(), text.data() + text.size(), value);
+            return value;
+        }
+        case bytea_oid: {
+            Blob blob;  // bytea_output = hex: \x then two digits a byte
+            for (std::size_t i = 2; i + 1 < text.size(); i += 2)
+                blob.bytes.push_back(static_cast<unsigned char>(hex_digit(text[i]) * 16 + hex_digit(text[i + 1])));
+            return blob;
+        }
+        default: return std::string(text);
+    }
+}
+
+/// Refuses a password on the command line or in the policy: it would show
+/// in `ps`, shell history and audit records.
+void refuse_password(const std::string& url) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+    if (!options) {
+        std::string message = one_line(error ? error : "out of memory");
+        PQfreemem(error);
+        throw Error(ExitStatus::usage, "not a valid PostgreSQL connection string: " + message);
+    }
+    bool has_password = false;
+    for (auto* o = options; o->keyword; ++o)
+        if (std::string_view(o->keyword) == "password" && o->val) has_password = true;
+    PQconninfoFree(options);
+    if (has_password)
+        throw Error(ExitStatus::usage, "the PostgreSQL connection string contains a password: put the password in "
+                                       "~/.pgpass or PGPASSFILE, never on the command line or in the policy");
+}
+
+std::string database_name(const PGconn* conn) {
+    const char* db = PQdb(conn);
+    const char* host = PQhost(conn);
+    return std::string("postgresql:") + (db ? db : "") + "@" + (host ? host : "");
+}
+
+/// Catalog type → TypeClass, after domains are resolved to their base type.
+TypeClass type_class(Oid type, std::string_view name) {
+    switch (type) {
+        case int2_oid:
+        case int4_oid:
+        case int8_oid: return TypeClass::integer;
+        case float4_oid:
+        case float8_oid: return TypeClass::real;
+        case numeric_oid: return TypeClass::numeric;
+        case text_oid:
+        case varchar_oid:
+        case bpchar_oid:
+        case name_oid: return TypeClass::text;
+        case bytea_oid: return TypeClass::blob;
+        case timestamptz_oid:
+        case timestamp_oid:
+        case date_oid: return TypeClass::timestamp;
+        default: return name == "citext" ? TypeClass::text : TypeClass::other;  // an extension's type: no fixed OID
+    }
+}
+
+const std::string& text_of(const Value& value) {
+    static const std::string empty;
+    const auto* s = std::get_if<std::string>(&value);
+    return s ? *s : empty;
+}
+
+std::int64_t int_of(const Value& value) {
+    const auto* i = std::get_if<std::int64_t>(&value);
+    return i ? *i : 0;
+}
+
+/// The tables read_schema lists: ordinary and partitioned tables outside the
+/// system schemas. Partitions are left out: their rows are the parent's.
+constexpr const char* user_tables =
+    "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'";
+
+/// ISO 8601 text PostgreSQL reads as a timestamptz, and only real calendar
+/// dates (leap days included): a value the regex let through but the cast
+/// rejected would abort the whole statement. Text without an offset is UTC,
+/// the session's time zone, as SQLite reads it.
+constexpr const char* iso8601_regex =
+    "^(?:(?!0000)[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    "|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)"
+    "(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.][0-9]{1,9})?)?"
+    "(?:Z|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)?)?$";
+
+/// How a time column is read.
+enum class Reading { none, native, seconds, millis, iso8601 };
+
+Reading reading_of(TimeStorage storage, TypeClass type) {
+    const bool number = type == TypeClass::integer || type == TypeClass::real || type == TypeClass::numeric;
+    const bool text = type == TypeClass::text;
+    if (type == TypeClass::timestamp) return Reading::native;  // whatever the policy says
+    switch (storage) {
+        case TimeStorage::native: return text ? Reading::iso8601 : number ? Reading::seconds : Reading::none;
+        case TimeStorage::iso8601: return text ? Reading::iso8601 : Reading::none;
+        case TimeStorage::unix_seconds: return text || number ? Reading::seconds : Reading::none;
+        case TimeStorage::unix_millis: return text || number ? Reading::millis : Reading::none;
+    }
+    return Reading::none;
+}
+
+/// A number column, or digits in a text column, as a bigint; NULL for what
+/// is not one (NaN, infinities, other text) rather than an error that would
+/// abort the statement.
+std::string whole_number(const std::string& column, TypeClass type, const std::string& divisor) {
+    if (type == TypeClass::integer) return "(" + column + divisor + ")";
+    if (type == TypeClass::text)
+        return "(CASE WHEN " + column + " ~ '^-?[0-9]{1,18}$' THEN CAST(" + column + " AS bigint)" + divisor + " END)";
+    return "(CASE WHEN " + column + " BETWEEN -1e15 AND 1e15 THEN CAST(floor(" + column + divisor + ") AS bigint) END)";
+}
+
+class PostgresJobLock final : public JobLock {
+public:
+    PostgresJobLock(PGconn* conn, std::string key) : conn_(conn), key_(std::move(key)) {}
+    ~PostgresJobLock() override {
+        // Inside a failed transaction no statement runs; the lock then ends
+        // with the session, when the connection closes.
+        if (PQtransactionStatus(conn_) == PQTRANS_INERROR) return;
+        const char* values[] = {key_.c_str()};
+        PQclear(PQexecParams(conn_,
+                             ("SELECT pg_advisory_unlock(" + std::string(advisory_lock_class) + ", hashtext($1))").c_str(),
+                             1, nullptr, values, nullptr, nullptr, 0));
+    }
+
+private:
+    PGconn* conn_;
+    std::string key_;
+};
+
+}  // namespace
+
+std::string translate_placeholders(std::string_view sql) {
+    std::string out;
+    out.reserve(sql.size() + 16);
+    int n = 0;
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        const char c = sql[i];
+        std::size_t end = std::string_view::npos;
+        // A doubled quote inside a literal reads as two adjacent literals
+        // here, which skips the same text.
+        if (c == '\'' || c == '"') end = sql.find(c, i + 1);
+        else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') end = sql.find('\n', i);
+        else {
+            if (c == '?') out += "$" + std::to_string(++n);
+            else out += c;
+            continue;
+        }
+        end = std::min(end, sql.size() - 1);
+        out.append(sql.substr(i, end - i + 1));
+        i = end;
+    }
+    return out;
+}
+
+PostgresDatabase::PostgresDatabase(const std::string& url, const OpenOptions& options)
+    // lock_timeout 0 is "wait forever" where SQLite's busy_timeout 0 is "do not wait".
+    : lock_timeout_(std::max(options.busy_timeout, std::chrono::milliseconds(1))),
+      statement_timeout_(options.statement_timeout),
+      kill_after_statements_(options.kill_after_statements) {
+    refuse_password(url);
+    conn_ = PQconnectdb(url.c_str());
+    if (!conn_) throw Error(ExitStatus::database, "cannot connect to PostgreSQL: out of memory");
+    name_ = database_name(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) {
+        std::string message = one_line(PQerrorMessage(conn_));
+        PQfinish(conn_);
+        throw Error(ExitStatus::database, name_ + ": cannot connect: " + message);
+    }
+    // The server's notices (a trigger's RAISE NOTICE may quote row values)
+    // would go to stderr.
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    server_version_ = PQserverVersion(conn_);
+    try {
+        // Output dsr can read whatever the role's defaults: UTC and ISO
+        // dates (timestamps as text compare across backends), hex bytea,
+        // floats that read back exactly, UTF-8.
+        std::vector<Value> settings = {
+            "TimeZone", "UTC", "DateStyle", "ISO, YMD", "IntervalStyle", "iso_8601", "application_name", "dsr",
+            "extra_float_digits", "3", "bytea_output", "hex", "client_encoding", "UTF8",
+            "lock_timeout", std::to_string(lock_timeout_.count()),
+            "statement_timeout", std::to_string(statement_timeout_.count()),
+        };
+        if (options.read_only) settings.insert(settings.end(), {"default_transaction_read_only", "on"});
+        std::string sql = "SELECT ";
+        for (std::size_t i = 0; i < settings.size(); i += 2) sql += (i ? ", " : "") + std::string("set_config(?, ?, false)");
+        run(sql, settings, "cannot set up the session");
+    } catch (...) {
+        PQfinish(conn_);
+        throw;
+    }
+}
+
+PostgresDatabase::~PostgresDatabase() { PQfinish(conn_); }
+
+void PostgresDatabase::fail(const PGresult* result, std::string_view doing) const {
+    throw_postgres_error(result, conn_, name_, doing, {lock_timeout_, statement_timeout_});
+}
+
+std::unique_ptr<PGresult, void (*)(PGresult*)> PostgresDatabase::run(const std::string& sql,
+                                                                      const std::vector<Value>& params,
+                                                                      std::string_view doing) {
+    Params p(params);
+    auto result = wrap(PQexecParams(conn_, translate_placeholders(sql).c_str(), p.count(), p.types(), p.values(),
+                                    p.lengths(), p.formats(), 0));
+    auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result.get(), doing);
+    return result;
+}
+
+void PostgresDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
+    Params p(params);
+    if (!PQsendQueryParams(conn_, translate_placeholders(sql).c_str(), p.count(), p.types(), p.values(), p.lengths(),
+                           p.formats(), 0))
+        fail(nullptr, "query failed");
+    PQsetSingleRowMode(conn_);  // one row a result: memory stays bounded however many rows come
+    std::vector<std::string> columns;
+    std::vector<Value> row;
+    Result error = wrap(nullptr);
+    try {
+        // Every result is read, even after an error, until libpq says the
+        // statement is done: only then does the connection take another.
+        while (auto result = wrap(PQgetResult(conn_))) {
+            auto status = PQresultStatus(result.get());
+            if (status == PGRES_SINGLE_TUPLE && !error) {
+                if (columns.empty())
+                    for (int c = 0; c < PQnfields(result.get()); ++c) columns.emplace_back(PQfname(result.get(), c));
+                row.resize(columns.size());
+                for (int c = 0; c < PQnfields(result.get()); ++c) row[c] = field_value(result.get(), 0, c);
+                on_row(columns, row);
+            } else if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK &&
+                       !error) {
+                error = std::move(result);
+            }
+        }
+    } catch (...) {
+        // The handler gave up. Outside a transaction the server is asked to
+        // stop sending rows; inside one a cancel would abort the transaction
+        // the caller may still roll back or go on with, so the rest is read.
+        if (!in_transaction_) {
+            if (PGcancel* cancel = PQgetCancel(conn_)) {
+                char ignored[256];
+                PQcancel(cancel, ignored, sizeof ignored);
+                PQfreeCancel(cancel);
+            }
+        }
+        while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+        throw;
+    }
+    if (error) fail(error.get(), "query failed");
+}
+
+std::string PostgresDatabase::quote(std::string_view identifier) const {
+    char* quoted = PQescapeIdentifier(conn_, identifier.data(), identifier.size());
+    if (!quoted) throw Error(ExitStatus::database, name_ + ": cannot quote an identifier: " + PQerrorMessage(conn_));
+    std::string out = quoted;
+    PQfreemem(quoted);
+    return out;
+}
+
+std::string PostgresDatabase::quote_table(std::string_view table) const {
+    auto dot = table.find('.');
+    if (dot == std::string_view::npos) return quote(table);
+    return quote(table.substr(0, dot)) + "." + quote(table.substr(dot + 1));
+}
+
+std::int64_t PostgresDatabase::execute(const std::string& sql, const std::vector<Value>& params) {
+    auto result = run(sql, params, "statement failed");
+    std::int64_t changed = to_int64(PQcmdTuples(result.get()));  // "" for a statement that counts no rows: 0
+    count_statement();
+    return changed;
+}
+
+void PostgresDatabase::begin() {
+    // READ COMMITTED, the default: each statement sees what is committed
+    // when it starts, and lock_rows holds what the job is about to change.
+    run("BEGIN", {}, "cannot start a transaction");
+    in_transaction_ = true;
+}
+
+void PostgresDatabase::commit() {
+    in_transaction_ = false;  // COMMIT ends the transaction, also when it fails
+    auto result = run("COMMIT", {}, "cannot commit");
+    // After a failed statement PostgreSQL answers COMMIT with ROLLBACK, not an error.
+    if (std::string_view(PQcmdStatus(result.get())) == "ROLLBACK")
+        throw Error(ExitStatus::database, name_ + ": cannot commit: a statement had failed, so the transaction was "
+                                                  "rolled back");
+    count_statement();
+}
+
+void PostgresDatabase::rollback() noexcept {
+    if (!in_transaction_) return;
+    in_transaction_ = false;
+    // Works in a transaction a failed statement aborted; a lost connection
+    // has rolled back already.
+    PQclear(PQexec(conn_, "ROLLBACK"));
+}
+
+void PostgresDatabase::lock_rows(std::string_view table, std::string_view key_column, const std::vector<Value>& keys) {
+    for (std::size_t start = 0; start < keys.size(); start += lock_chunk) {
+        std::size_t n = std::min(lock_chunk, keys.size() - start);
+        std::string sql = "SELECT 1 FROM " + quote_table(table) + " WHERE " + quote(key_column) + " IN (?";
+        for (std::size_t i = 1; i < n; ++i) sql += ", ?";
+        sql += ") FOR UPDATE";
+        std::vector<Value> chunk(keys.begin() + static_cast<std::ptrdiff_t>(start),
+                                 keys.begin() + static_cast<std::ptrdiff_t>(start + n));
+        run(sql, chunk, "cannot lock rows of " + std::string(table));
+    }
+}
+
+std::unique_ptr<JobLock> PostgresDatabase::lock_job(std::string_view job) {
+    // Advisory locks belong to one database already; the key names the job.
+    const std::string key = "dsr-" + std::string(job);
+    const std::string doing = "cannot take the " + std::string(job) + " lock";
+    auto result = run("SELECT pg_try_advisory_lock(" + std::string(advisory_lock_class) + ", hashtext(?))", {key}, doing);
+    if (std::string_view(PQgetvalue(result.get(), 0, 0)) == "t") return std::make_unique<PostgresJobLock>(conn_, key);
+
+    // Who holds it. pg_stat_activity hides the start of another role's
+    // sessions; the lock may also have gone since.
+    std::string holder = "another session";
+    query("SELECT l.pid, to_char(a.backend_start, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM pg_locks l "
+          "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+          "WHERE l.locktype = 'advisory' AND l.granted "
+          "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+          "AND l.classid = " + std::string(advisory_lock_class) + " AND l.objid = CAST(hashtext(?) AS oid) "
+          "AND l.objsubid = 2",
+          {key}, [&](const std::vector<std::string>&, const std::vector<Value>& row) {
+              holder = "PostgreSQL backend pid " + std::to_string(int_of(row[0]));
+              if (!text_of(row[1]).empty()) holder += ", since " + text_of(row[1]);
+          });
+    throw Error(ExitStatus::database_busy,
+                "another dsr " + std::string(job) + " (" + holder + ") is running on " + name_ + "; nothing was done");
+}
+
+Schema PostgresDatabase::read_schema() {
+    // Four catalog queries for the whole database, never one per table.
+    const std::string doing = "cannot read schema";
+    Schema schema;
+    std::map<std::int64_t, std::size_t> table_at;  // pg_class oid → index in schema.tables
+
+    // Domains, to class a column by the type underneath.
+    std::map<std::int64_t, std::pair<std::int64_t, std::string>> domain_base;
+    query("SELECT d.oid, b.oid, b.typname FROM pg_type d JOIN pg_type b ON b.oid = d.typbasetype "
+          "WHERE d.typtype = 'd'",
+          {}, [&](const std::vector<std::string>&, const std::vector<Value>& row) {
+              domain_base[int_of(row[0])] = {int_of(row[1]), text_of(row[2])};
+          });
+
+    query("SELECT c.oid, n.nspname, c.relname, n.nspname = current_schema(), a.attname, "
+          "format_type(a.atttypid, a.atttypmod), a.attnotnull, a.atttypid, t.typname "
+          "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+          "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+          "LEFT JOIN pg_type t ON t.oid = a.atttypid "
+          "WHERE c.oid IN (" + std::string(user_tables) + ") "
+          "ORDER BY n.nspname = current_schema() DESC, n.nspname, c.relname, a.attnum",
+          {}, [&](const std::vector<std::string>&, const std::vector<Value>& row) {
+              auto [it, added] = table_at.try_emplace(int_of(row[0]), schema.tables.size());
+              if (added) {
+                  TableInfo t;
+                  t.qualified_name = text_of(row[1]) + "." + text_of(row[2]);
+                  t.name = int_of(row[3]) ? text_of(row[2]) : t.qualified_name;
+                  schema.tables.push_back(std::move(t));
+              }
+              if (std::holds_alternative<std::monostate>(row[4])) return;  // a table without columns
+              ColumnInfo c;
+              c.name = text_of(row[4]);
+              c.declared_type = text_of(row[5]);
+              c.not_null = int_of(row[6]) != 0;
+              std::pair<std::int64_t, std::string> type{int_of(row[7]), text_of(row[8])};
+              for (int depth = 0; depth < 32 && domain_base.count(type.first); ++depth) type = domain_base[type.first];
+              c.type_class = type_class(static_cast<Oid>(type.first), type.second);
+              schema.tables[it->second].columns.push_back(std::move(c));
+          });
+
+    // Indexes, the primary key's among them; "" for an expression.
+    struct Marks {
+        bool whole_unique;  ///< unique and not partial: at most one row per value in the whole table
+        bool primary;
+    };
+    std::map<std::pair<std::size_t, std::string>, Marks> marks;
+    query("SELECT i.indrelid, ic.relname, i.indisunique, i.indisunique AND i.indpred IS NULL, i.indisprimary, "
+          "COALESCE(a.attname, '') "
+          "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+          "CROSS JOIN LATERAL unnest(CAST(i.indkey AS int2[])) WITH ORDINALITY AS k(attnum, ord) "
+          "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0 "
+          "WHERE i.indisvalid AND k.ord <= i.indnkeyatts AND i.indrelid IN (" + std::string(user_tables) + ") "
+          "ORDER BY i.indrelid, ic.relname, k.ord",
+          {}, [&](const std::vector<std::string>&, const std::vector<Value>& row) {
+              std::size_t at = table_at.at(int_of(row[0]));
+              auto& indexes = schema.tables[at].indexes;
+              if (indexes.empty() || indexes.back().name != text_of(row[1])) {
+                  indexes.push_back({text_of(row[1]), {}, int_of(row[2]) != 0});
+                  marks[{at, text_of(row[1])}] = {int_of(row[3]) != 0, int_of(row[4]) != 0};
+              }
+              indexes.back().columns.push_back(text_of(row[5]));
+          });
+    for (std::size_t at = 0; at < schema.tables.size(); ++at) {
+        auto& t = schema.tables[at];
+        for (const auto& index : t.indexes) {
+            const Marks& m = marks[{at, index.name}];
+            for (auto& c : t.columns) {
+                auto position = std::find(index.columns.begin(), index.columns.end(), c.name);
+                if (position == index.columns.end()) continue;
+                if (m.primary) {
+                    c.primary_key = true;
+                    c.leads_primary_key = position == index.columns.begin();
+                }
+                if (m.whole_unique && index.columns.size() == 1) c.unique = true;
+            }
+        }
+    }
+
+    // Foreign keys, a row for each column pair in order. A key that refers
+    // to a partitioned table has a copy for each partition (conparentid set).
+    query("SELECT con.conrelid, fn.nspname, fc.relname, fn.nspname = current_schema(), a.attname, fa.attname, "
+          "con.confdeltype "
+          "FROM pg_constraint con "
+          "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) "
+          "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
+          "JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum "
+          "JOIN pg_class fc ON fc.oid = con.confrelid JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
+          "WHERE con.contype = 'f' AND con.conparentid = 0 AND con.conrelid IN (" + std::string(user_tables) + ") "
+          "ORDER BY con.conrelid, con.conname, k.ord",
+          {}, [&](const std::vector<std::string>&, const std::vector<Value>& row) {
+              ForeignKeyInfo fk;
+              fk.to_table = int_of(row[3]) ? text_of(row[2]) : text_of(row[1]) + "." + text_of(row[2]);
+              fk.from_column = text_of(row[4]);
+              fk.to_column = text_of(row[5]);
+              const std::string& action = text_of(row[6]);
+              fk.on_delete = action == "c"   ? "CASCADE"
+                             : action == "n" ? "SET NULL"
+                             : action == "d" ? "SET DEFAULT"
+                             : action == "r" ? "RESTRICT"
+                                             : "NO ACTION";
+              schema.tables[table_at.at(int_of(row[0]))].foreign_keys.push_back(std::move(fk));
+          });
+    return schema;
+}
+
+std::string PostgresDatabase::unix_seconds_sql(const std::string& column, TimeStorage storage,
+                                               TypeClass column_type) const {
+    switch (reading_of(storage, column_type)) {
+        case Reading::native:
+            // infinity and -infinity have no number of seconds.
+            return "(CASE WHEN isfinite(" + column + ") THEN CAST(floor(EXTRACT(EPOCH FROM " + column +
+                   ")) AS bigint) END)";
+        case Reading::seconds: return whole_number(column, column_type, "");
+        case Reading::millis: return whole_number(column, column_type, " / 1000");
+        case Reading::iso8601:
+            return "(CASE WHEN " + column + " ~ '" + iso8601_regex + "' THEN CAST(floor(EXTRACT(EPOCH FROM CAST(CAST(" +
+                   column + " AS text) AS timestamptz))) AS bigint) END)";
+        case Reading::none: break;
+    }
+    return "CAST(NULL AS bigint)";  // typed, so `… >= ?` beside it still infers the parameter's type
+}
+
+SqlCondition PostgresDatabase::earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,
+                                                std::int64_t cutoff) const {
+    // IS NOT NULL first, or the condition: `NULL AND x` is NULL, `false AND x` false.
+    switch (reading_of(storage, column_type)) {
+        case Reading::native:
+            // date, timestamp and timestamptz all compare with a timestamptz
+            // (session time zone UTC) in one btree operator family, so an
+            // index on the column serves this whichever type it is.
+            return {"(" + column + " IS NOT NULL AND " + column + " < to_timestamp(?))", {cutoff}};
+        case Reading::seconds:
+        case Reading::millis: {
+            const std::int64_t bound = reading_of(storage, column_type) == Reading::millis ? cutoff * 1000 : cutoff;
+            if (column_type == TypeClass::text)  // digits in text: read one by one, no index
+                return {"COALESCE(" + whole_number(column, column_type, "") + " < ?, false)", {bound}};
+            return {"(" + column + " IS NOT NULL AND " + column + " < ?)", {bound}};
+        }
+        case Reading::iso8601:
+            // The text bound lets an index skip what is plainly too recent;
+            // the parsed value decides (see iso8601_text_bound).
+            return {"(" + column + " < ? AND COALESCE(" + unix_seconds_sql(column, storage, column_type) + " < ?, false))",
+                    {iso8601_text_bound(cutoff), cutoff}};
+        case Reading::none: break;
+    }
+    return {"false", {}};
+}
+
+void PostgresDatabase::count_statement() {
+    ++statements_;
+    if (kill_after_statements_ && statements_ >= *kill_after_statements_) ::raise(SIGKILL);
+}
+
+}  // namespace dsr::db

@@ -1,0 +1,83 @@
+#pragma once
+// The PostgreSQL backend, on libpq.
+//
+// Why libpq and not libpqxx: Debian 12's libpqxx 6.4 has no single-row mode,
+// so every result is materialised whole in memory; dsr streams exports of a
+// million rows in bounded memory, which libpq's PQsetSingleRowMode gives
+// directly. libpq also gives PQescapeIdentifier, SQLSTATE codes and the
+// password lookup (PGPASSFILE, PGPASSWORD, the service file).
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "db/database.h"
+
+// libpq's PGconn and PGresult; libpq-fe.h stays out of this header.
+struct pg_conn;
+struct pg_result;
+
+namespace dsr::db {
+
+/// dsr's `?` placeholders as PostgreSQL's `$1, $2, …`, leaving alone a `?`
+/// inside a '…' string literal, a "…" identifier or a -- comment (dsr's
+/// SQL has no E'…' or $$…$$ strings, whose quoting this does not know).
+std::string translate_placeholders(std::string_view sql);
+
+class PostgresDatabase final : public Database {
+public:
+    /// `url`: a `postgresql://` URI or a libpq keyword string. One that
+    /// carries a password is refused (ExitStatus::usage).
+    PostgresDatabase(const std::string& url, const OpenOptions& options);
+    ~PostgresDatabase() override;
+    PostgresDatabase(const PostgresDatabase&) = delete;
+    PostgresDatabase& operator=(const PostgresDatabase&) = delete;
+
+    std::string_view backend() const override { return "postgresql"; }
+    /// `postgresql:<dbname>@<host>`, how messages name the database (never the URL).
+    const std::string& name() const { return name_; }
+    /// As PQserverVersion: 150004 for 15.4.
+    int server_version() const { return server_version_; }
+
+    Schema read_schema() override;
+    void query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) override;
+    std::string quote(std::string_view identifier) const override;
+    std::string quote_table(std::string_view table) const override;
+    std::string row_id() const override { return "ctid"; }
+    std::string unix_seconds_sql(const std::string& column, TimeStorage storage, TypeClass column_type) const override;
+    SqlCondition earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,
+                                  std::int64_t cutoff) const override;
+    std::int64_t execute(const std::string& sql, const std::vector<Value>& params) override;
+    void begin() override;
+    void commit() override;
+    void rollback() noexcept override;
+    void lock_rows(std::string_view table, std::string_view key_column, const std::vector<Value>& keys) override;
+    /// A session advisory lock. The returned lock unlocks through this
+    /// connection, so it must not outlive the PostgresDatabase.
+    std::unique_ptr<JobLock> lock_job(std::string_view job) override;
+    /// Nothing: PostgreSQL keeps old row versions until VACUUM removes them,
+    /// and VACUUM needs the table's owner, which dsr's role need not be. The
+    /// operator's documentation says how to schedule it.
+    void remove_residue() override {}
+    /// Nothing: the server manages its own write-ahead log.
+    void checkpoint() override {}
+
+private:
+    /// Runs a statement whose result is small (PQexecParams) and checks it.
+    std::unique_ptr<::pg_result, void (*)(::pg_result*)> run(const std::string& sql,
+                                                   const std::vector<Value>& params, std::string_view doing);
+    [[noreturn]] void fail(const ::pg_result* result, std::string_view doing) const;
+    void count_statement();
+
+    ::pg_conn* conn_ = nullptr;
+    std::string name_;
+    int server_version_ = 0;
+    std::chrono::milliseconds lock_timeout_;
+    std::chrono::milliseconds statement_timeout_;
+    std::optional<int> kill_after_statements_;
+    int statements_ = 0;
+    bool in_transaction_ = false;
+};
+
+}  // namespace dsr::db

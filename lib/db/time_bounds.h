@@ -1,0 +1,16 @@
+#pragma once
+// Shared by the backends' timestamp dialects.
+
+#include <cstdint>
+#include <string>
+
+namespace dsr::db {
+
+/// ISO 8601 text compares as text only within one offset, so a backend's
+/// exact test parses the text. This bound, a date a day and 14 hours (the
+/// largest UTC offset) past `cutoff` (Unix seconds), goes in front: `text <
+/// bound` is never wrong for a time before the cutoff, and it lets an index
+/// on the column skip the rows that are plainly too recent.
+std::string iso8601_text_bound(std::int64_t cutoff);
+
+}  // namespace dsr::db
