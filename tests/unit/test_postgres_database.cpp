@@ -164,7 +164,7 @@ TEST_CASE("result values are mapped by type, NULL as monostate") {
     CHECK(v[7] == Value{std::string("12.30")});
     CHECK(v[8] == Value{std::string("tëxt")});
     CHECK(v[9] == Value{std::string("v")});
-    CHECK(v[10] == Value{std::string("2026-01-02 01:04:05.5+00")});
+    CHECK(v[10] == Value{std::string("2026-01-02T01:04:05.5Z")});  // ISO 8601 UTC, as SQLite shops store it
     CHECK(v[11] == Value{std::string("2026-01-02 03:04:05")});
     CHECK(v[12] == Value{std::string("2026-01-02")});
     CHECK(v[13] == Value{std::string("{\"a\": [1, 2], \"b\": 1}")});
@@ -304,22 +304,19 @@ TEST_CASE("read_schema: schemas, keys, foreign keys, indexes, domains") {
     CHECK(schema.tables.size() == 6);
 }
 
-TEST_CASE("read_schema reads 500 tables in well under half a second") {
+TEST_CASE("read_schema reads a 500-table schema in a handful of catalog queries") {
     auto db = open();
     reset(*db, {"CREATE SCHEMA bulk",
                 "DO $$ BEGIN FOR i IN 1..500 LOOP EXECUTE format('CREATE TABLE bulk.t%s (id int PRIMARY KEY, parent "
                 "int REFERENCES bulk.t1 (id), name text UNIQUE, at timestamptz)', i); EXECUTE format('CREATE INDEX ON "
                 "bulk.t%s (at)', i); END LOOP; END $$"});
-    auto start = std::chrono::steady_clock::now();
+    // How fast is a benchmark's question (bench/), not a test's.
     auto schema = db->read_schema();
-    auto took = std::chrono::steady_clock::now() - start;
     CHECK(schema.tables.size() == 500);
     const auto* t = schema.find_table("bulk.t250");
     REQUIRE(t);
     CHECK(t->foreign_keys.size() == 1);
     CHECK(t->indexes.size() == 3);
-    CHECK(took < 500ms);
-    MESSAGE("read_schema of 500 tables: ", std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), " ms");
 }
 
 TEST_CASE("quote and quote_table") {
@@ -454,11 +451,51 @@ TEST_CASE("statement_timeout: database_busy, and the connection stays usable") {
     CHECK(scalar(*db, "SELECT 1") == Value{std::int64_t{1}});
 }
 
+TEST_CASE("query pages through any number of rows, and a row handler may query and write meanwhile") {
+    auto db = open();
+    reset(*db, {"CREATE TABLE n (i int PRIMARY KEY, seen int)", "INSERT INTO n SELECT g, 0 FROM generate_series(1, 2500) g"});
+    // As the erasure planner does: a query per row read, on the same connection.
+    std::int64_t total = 0, inner = 0;
+    db->query("SELECT i FROM n ORDER BY i", {}, [&](const std::vector<std::string>&, const std::vector<Value>& row) {
+        total += std::get<std::int64_t>(row[0]);
+        if (std::get<std::int64_t>(row[0]) % 500 == 0) {
+            inner += std::get<std::int64_t>(scalar(*db, "SELECT count(*) FROM n WHERE i <= ?", {row[0]}));
+            db->execute("UPDATE n SET seen = 1 WHERE i = ?", {row[0]});
+        }
+    });
+    CHECK(total == 2500 * 2501 / 2);
+    CHECK(inner == 500 + 1000 + 1500 + 2000 + 2500);
+    CHECK(scalar(*db, "SELECT count(*) FROM n WHERE seen = 1") == Value{std::int64_t{5}});  // committed with the read
+
+    SUBCASE("a handler that throws leaves the connection usable, and the caller's transaction open") {
+        auto stop = [&] {
+            db->query("SELECT i FROM n", {}, [](const std::vector<std::string>&, const std::vector<Value>&) {
+                throw Error(ExitStatus::failure, "enough");
+            });
+        };
+        CHECK(error_of(stop).status() == ExitStatus::failure);
+        CHECK(scalar(*db, "SELECT count(*) FROM n") == Value{std::int64_t{2500}});
+        db->begin();
+        db->execute("DELETE FROM n WHERE i = 1", {});
+        CHECK(error_of(stop).status() == ExitStatus::failure);
+        db->commit();
+        CHECK(scalar(*db, "SELECT count(*) FROM n") == Value{std::int64_t{2499}});
+    }
+    SUBCASE("begin() inside a row handler is refused, not silently merged into the read") {
+        auto e = error_of([&] {
+            db->query("SELECT i FROM n LIMIT 1", {},
+                      [&](const std::vector<std::string>&, const std::vector<Value>&) { db->begin(); });
+        });
+        CHECK(std::string(e.what()).find("begun inside another") != std::string::npos);
+        CHECK(scalar(*db, "SELECT count(*) FROM n") == Value{std::int64_t{2500}});
+    }
+}
+
 TEST_CASE("the session: UTC, read-only when asked, application_name") {
     auto db = open(options(true));
-    CHECK(scalar(*db, "SHOW TimeZone") == Value{std::string("UTC")});
-    CHECK(scalar(*db, "SHOW application_name") == Value{std::string("dsr")});
-    CHECK(scalar(*db, "SHOW lock_timeout") == Value{std::string("5s")});
+    CHECK(scalar(*db, "SELECT current_setting('TimeZone')") == Value{std::string("UTC")});
+    CHECK(scalar(*db, "SELECT current_setting('application_name')") == Value{std::string("dsr")});
+    CHECK(scalar(*db, "SELECT current_setting('lock_timeout')") == Value{std::string("5s")});
     CHECK(db->server_version() >= 110000);
     CHECK(db->name().find("postgresql:" + database_name + "@") == 0);
     auto e = error_of([&] { db->execute("CREATE TABLE nope (x int)", {}); });

@@ -28,6 +28,9 @@ constexpr Oid bool_oid = 16, bytea_oid = 17, name_oid = 19, int8_oid = 20, int2_
 /// collide with another application's locks on the same database.
 constexpr const char* advisory_lock_class = "6583154";
 
+/// Rows fetched from a query's cursor at a time.
+constexpr int page_rows = 1000;
+
 /// More keys than this in one `IN (…)` make a statement the planner is slow on.
 constexpr std::size_t lock_chunk = 500;
 
@@ -89,6 +92,18 @@ int hex_digit(char c) {
     return c - 'A' + 10;
 }
 
+/// A timestamptz as ISO 8601 in UTC, `2026-11-01T08:30:00Z`, as dsr's SQLite
+/// shops store times, rather than PostgreSQL's `2026-11-01 08:30:00+00`
+/// (the session's TimeZone is UTC): reports read the same on both backends,
+/// and the text reads back as the same instant. Other forms (BC, a year past
+/// 9999) stay as printed.
+std::string iso8601_utc(std::string_view text) {
+    if (text.size() < 22 || text[10] != ' ' || !text.ends_with("+00")) return std::string(text);
+    std::string out(text.substr(0, text.size() - 3));
+    out[10] = 'T';
+    return out + "Z";
+}
+
 /// A result field as a Value, by the column's type; text mode throughout.
 Value field_value(const PGresult* result, int row, int column) {
     if (PQgetisnull(result, row, column)) return std::monostate{};
@@ -111,6 +126,7 @@ Value field_value(const PGresult* result, int row, int column) {
                 blob.bytes.push_back(static_cast<unsigned char>(hex_digit(text[i]) * 16 + hex_digit(text[i + 1])));
             return blob;
         }
+        case timestamptz_oid: return iso8601_utc(text);
         default: return std::string(text);
     }
 }
@@ -315,45 +331,41 @@ std::unique_ptr<PGresult, void (*)(PGresult*)> PostgresDatabase::run(const std::
 }
 
 void PostgresDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
-    Params p(params);
-    if (!PQsendQueryParams(conn_, translate_placeholders(sql).c_str(), p.count(), p.types(), p.values(), p.lengths(),
-                           p.formats(), 0))
-        fail(nullptr, "query failed");
-    PQsetSingleRowMode(conn_);  // one row a result: memory stays bounded however many rows come
-    std::vector<std::string> columns;
-    std::vector<Value> row;
-    Result error = wrap(nullptr);
+    // Through a cursor, a page of rows at a time: memory stays bounded
+    // however many rows come, and between pages the connection is free, so
+    // a handler may run queries of its own (libpq allows one statement in
+    // flight; SQLite allows nested statements, and dsr's jobs use them).
+    // A cursor lives in a transaction: outside the caller's, this opens one
+    // of its own for the cursor's life.
+    const bool own_transaction = PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    if (own_transaction) run("BEGIN", {}, "query failed");
+    const std::string cursor = "dsr_rows_" + std::to_string(++cursors_);
     try {
-        // Every result is read, even after an error, until libpq says the
-        // statement is done: only then does the connection take another.
-        while (auto result = wrap(PQgetResult(conn_))) {
-            auto status = PQresultStatus(result.get());
-            if (status == PGRES_SINGLE_TUPLE && !error) {
-                if (columns.empty())
-                    for (int c = 0; c < PQnfields(result.get()); ++c) columns.emplace_back(PQfname(result.get(), c));
-                row.resize(columns.size());
-                for (int c = 0; c < PQnfields(result.get()); ++c) row[c] = field_value(result.get(), 0, c);
+        run("DECLARE " + cursor + " NO SCROLL CURSOR FOR " + sql, params, "query failed");
+        const std::string fetch = "FETCH " + std::to_string(page_rows) + " FROM " + cursor;
+        std::vector<std::string> columns;
+        std::vector<Value> row;
+        for (;;) {
+            auto page = run(fetch, {}, "query failed");
+            if (columns.empty())
+                for (int c = 0; c < PQnfields(page.get()); ++c) columns.emplace_back(PQfname(page.get(), c));
+            row.resize(columns.size());
+            const int rows = PQntuples(page.get());
+            for (int r = 0; r < rows; ++r) {
+                for (int c = 0; c < PQnfields(page.get()); ++c) row[c] = field_value(page.get(), r, c);
                 on_row(columns, row);
-            } else if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK &&
-                       !error) {
-                error = std::move(result);
             }
+            if (rows < page_rows) break;
         }
+        run("CLOSE " + cursor, {}, "query failed");
+        if (own_transaction) run("COMMIT", {}, "query failed");
     } catch (...) {
-        // The handler gave up. Outside a transaction the server is asked to
-        // stop sending rows; inside one a cancel would abort the transaction
-        // the caller may still roll back or go on with, so the rest is read.
-        if (!in_transaction_) {
-            if (PGcancel* cancel = PQgetCancel(conn_)) {
-                char ignored[256];
-                PQcancel(cancel, ignored, sizeof ignored);
-                PQfreeCancel(cancel);
-            }
-        }
-        while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+        // The caller's transaction stays for the caller to roll back or go
+        // on with; only the cursor, or the transaction opened for it, ends.
+        if (own_transaction) PQclear(PQexec(conn_, "ROLLBACK"));
+        else if (PQtransactionStatus(conn_) == PQTRANS_INTRANS) PQclear(PQexec(conn_, ("CLOSE " + cursor).c_str()));
         throw;
     }
-    if (error) fail(error.get(), "query failed");
 }
 
 std::string PostgresDatabase::quote(std::string_view identifier) const {
@@ -378,6 +390,8 @@ std::int64_t PostgresDatabase::execute(const std::string& sql, const std::vector
 }
 
 void PostgresDatabase::begin() {
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE)  // e.g. a row handler of query() calling begin()
+        throw Error(ExitStatus::failure, name_ + ": a transaction was begun inside another");
     // READ COMMITTED, the default: each statement sees what is committed
     // when it starts, and lock_rows holds what the job is about to change.
     run("BEGIN", {}, "cannot start a transaction");

@@ -1,13 +1,14 @@
 #pragma once
 // The PostgreSQL backend, on libpq.
 //
-// Why libpq and not libpqxx: Debian 12's libpqxx 6.4 has no single-row mode,
-// so every result is materialised whole in memory; dsr streams exports of a
-// million rows in bounded memory, which libpq's PQsetSingleRowMode gives
-// directly. libpq also gives PQescapeIdentifier, SQLSTATE codes and the
+// Why libpq and not libpqxx: Debian 12's libpqxx 6.4 materialises every
+// result whole in memory, and dsr streams exports of a million rows in
+// bounded memory; libpq's plain calls are all this needs (a cursor fetched a
+// page at a time, PQescapeIdentifier, SQLSTATE codes) and it does the
 // password lookup (PGPASSFILE, PGPASSWORD, the service file).
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,6 +79,7 @@ private:
     std::optional<int> kill_after_statements_;
     int statements_ = 0;
     bool in_transaction_ = false;
+    std::uint64_t cursors_ = 0;  ///< names each query's cursor uniquely on this connection
 };
 
 }  // namespace dsr::db
