@@ -20,6 +20,24 @@ std::optional<int> fault_injection() {
     return static_cast<int>(k);
 }
 
+namespace {
+
+/// A subject's rows in a second database would be left out of an access
+/// report or an erasure without a word; until the subject graph spans
+/// databases, such a policy is refused (purge and policy check do cover
+/// every database, table by table).
+void refuse_other_databases(const policy::Policy& policy, const policy::DatabaseRef& used, const std::string& command) {
+    std::string elsewhere;
+    for (const auto& t : policy.tables)
+        if (t.database != used.name) elsewhere += (elsewhere.empty() ? "'" : ", '") + t.name + "' (" + t.database + ")";
+    if (!elsewhere.empty())
+        throw Error(ExitStatus::invalid_policy, "dsr " + command + " reads one database, the default '" + used.name +
+                                                    "', and tables " + elsewhere +
+                                                    " live in another; give each database its own policy");
+}
+
+}  // namespace
+
 std::unique_ptr<SubjectJob> SubjectJob::open(const std::string& command, const StateLocation& location,
                                              const std::optional<std::string>& db_override, bool read_only,
                                              Format format, report::Envelope& envelope) {
@@ -32,6 +50,7 @@ std::unique_ptr<SubjectJob> SubjectJob::open(const std::string& command, const S
     std::string how;
     job->keys_.emplace(crypto::load_keys(keys_dir(location, job->opened_.store->path(), how), how));
     job->database_ref_ = job->policy().default_database();
+    refuse_other_databases(job->policy(), *job->database_ref_, command);
     job->database_ = db::open_database(
         jobs::database_url(job->policy(), *job->database_ref_, db_override),
         {.read_only = read_only,
