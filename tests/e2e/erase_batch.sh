@@ -4,23 +4,27 @@
 # the most severe (ambiguous 5 over not found 4 over held 7); a malformed line
 # or no --yes without a terminal changes nothing; options that do not go with
 # a batch are refused.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-shop="$DSR_TMP/shop.db"
-make_shop "$shop" 200
+shop=$(new_shop shop 200)
 export DSR_NOW=2026-11-01
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
 common=(--policy "$SHOP_POLICY" --db "$shop" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
-q() { sqlite3 "$shop" "$1"; }
-sha() { sha256sum "$shop" | cut -d' ' -f1; }
+q() { sql "$shop" "$1"; }
+# sha: a hash of the shop: of the SQLite file, byte for byte, or of the
+# PostgreSQL database's full dump.
+sha() {
+  if on_backend sqlite; then sha256sum "$shop" | cut -d' ' -f1; else dump_shop "$shop" | sha256sum | cut -d' ' -f1; fi
+}
 phone=$(q "SELECT phone FROM customers WHERE phone IS NOT NULL GROUP BY phone HAVING count(*) > 1 LIMIT 1")
 [ -n "$phone" ] || fail "fixture: no shared phone"
 cid=$(q "SELECT id FROM customers WHERE phone IS NULL OR phone <> '$phone' ORDER BY id LIMIT 1")
 email=$(q "SELECT email FROM customers WHERE id = $cid")
 printf '%s\n' '# tonight' "email=$email" '' "email=nobody@example.com" "phone=$phone" >"$DSR_TMP/batch.txt"
 # Everything but the subject's customer row and what hangs off it, to compare after.
-others() { sqlite3 -cmd ".mode quote" "$shop" "SELECT * FROM customers WHERE id <> $cid ORDER BY id;
+others() { q "SELECT * FROM customers WHERE id <> $cid ORDER BY id;
   SELECT * FROM addresses WHERE customer_id <> $cid ORDER BY id;
-  SELECT * FROM orders WHERE customer_id IS NOT $cid AND email <> '$email' ORDER BY id"; }
+  SELECT * FROM orders WHERE (customer_id IS NULL OR customer_id <> $cid) AND email <> '$email' ORDER BY id"; }
 others >"$DSR_TMP/others.before"
 before=$(sha)
 

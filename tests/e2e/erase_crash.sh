@@ -7,35 +7,64 @@
 # a complete erasure — the subject fully present or fully erased, every
 # other row identical; the audit log shows the interrupted intent; a re-run
 # completes, refers to it, and leaves the database as after.
+#
+# On PostgreSQL there are no journal modes: the kills run once, at every K
+# as on SQLite (an erasure is short), and the database is compared after the
+# server has rolled back the killed client's transaction, i.e. once no
+# backend but ours is connected to it. "Whole" is check_shop (every declared
+# foreign key holds) and the dump_shop comparison; the long erasure's guest
+# has fewer orders (PG_BIG_ORDERS) and is killed fewer times (PG_KILLS), as
+# every statement is a round trip to the server.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-base="$DSR_TMP/base.db"
-make_shop "$base" 300
+base=$(new_shop base 300)
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
 export DSR_NOW=2026-11-20T10:00:00Z
-work="$DSR_TMP/work.db"
+work=$(absent_db work)
 state="$DSR_TMP/state.db"
 erase_args() { echo --policy "$SHOP_POLICY" --db "$work" --state "$state" --keys "$DSR_TMP/keys" --yes --format json; }
-dump() { sqlite3 "$1" .dump; }
+dump() { dump_shop "$1"; }
+if on_backend postgresql; then
+  modes=postgresql
+  big_orders=${PG_BIG_ORDERS:-1000} kills=${PG_KILLS:-4}
+else
+  modes="delete wal"
+  big_orders=3000 kills=8
+fi
+
+# wait_idle DB: returns once no other session is connected to DB (PostgreSQL:
+# the server has noticed a killed client and rolled its transaction back).
+wait_idle() {
+  is_pg "$1" || return 0
+  local i others
+  for i in $(seq 200); do
+    others=$(sql "$1" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    [ "$others" = 0 ] && return 0
+    sleep 0.05
+  done
+  fail "a session is still connected to $(pg_dbname "$1") 10 s after its client was killed"
+}
 
 # A customer with several orders, some of them under the tax hold.
-cid=$(sqlite3 "$base" "SELECT customer_id FROM orders WHERE customer_id IS NOT NULL GROUP BY customer_id
-                       HAVING count(*) >= 3 AND max(placed_at) > '2017' ORDER BY customer_id LIMIT 1")
+cid=$(sql "$base" "SELECT customer_id FROM orders WHERE customer_id IS NOT NULL GROUP BY customer_id
+                   HAVING count(*) >= 3 AND max(placed_at) > '2017-01-01' ORDER BY customer_id LIMIT 1")
 [ -n "$cid" ] || fail "fixture: no customer with three orders"
 
-# fresh MODE: the work database as the base, in journal MODE, and an empty state store.
+# fresh MODE: the work database as the base (SQLite: in journal MODE), and an empty state store.
 fresh() {
-  rm -f "$work" "$work-wal" "$work-shm" "$work-journal" "$state" "$state-wal" "$state-shm"
-  cp "$base" "$work"
-  sqlite3 "$work" "PRAGMA journal_mode = $1" >/dev/null
+  rm -f "$state" "$state-wal" "$state-shm"
+  drop_shop "$work"
+  local copy
+  copy=$(copy_shop "$base" work)
+  [ "$copy" = "$work" ] || fail "fixture: the work copy is $copy, not $work"
+  if on_backend sqlite; then sqlite3 "$work" "PRAGMA journal_mode = $1" >/dev/null; fi
 }
 
 # check_whole LABEL: the database is intact and exactly before or after; prints which.
 check_whole() {
-  local integrity fk now
-  integrity=$(sqlite3 "$work" "PRAGMA integrity_check")
-  [ "$integrity" = ok ] || fail "$1: integrity_check: $integrity"
-  fk=$(sqlite3 "$work" "PRAGMA foreign_key_check")
-  [ -z "$fk" ] || fail "$1: foreign_key_check: $fk"
+  local now
+  wait_idle "$work"
+  (check_shop "$work") || fail "$1: the database is not intact"
   now=$(dump "$work")
   if [ "$now" = "$(cat "$DSR_TMP/before.sql")" ]; then echo before
   elif [ "$now" = "$(cat "$DSR_TMP/after.sql")" ]; then echo after
@@ -64,10 +93,10 @@ check_rerun() {
       .[2].phase == "done" and .[2].refers_to == .[1].seq' "$DSR_TMP/audit.jsonl" >/dev/null ||
     fail "$1: the re-run's audit entries do not refer to the interrupted attempt: $(cat "$DSR_TMP/audit.jsonl")"
   [ "$(check_whole "$1 re-run")" = after ] || fail "$1: the re-run did not leave the database as after"
-  [ ! -s "$work-wal" ] || fail "$1: the re-run left a non-empty write-ahead log"
+  if on_backend sqlite; then [ ! -s "$work-wal" ] || fail "$1: the re-run left a non-empty write-ahead log"; fi
 }
 
-for mode in delete wal; do
+for mode in $modes; do
   # The reference: a complete erasure, its statement count and the state after.
   fresh $mode
   dump "$work" >"$DSR_TMP/before.sql"
@@ -105,14 +134,25 @@ done
 # A guest with thousands of orders under the hold: one UPDATE per held order
 # and per payment, so the erasure runs long enough to be hit mid-way.
 big=big.spender@example.com
-sqlite3 "$base" "
-  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
-  INSERT INTO orders (customer_id, email, placed_at, status, total_cents, currency)
-    SELECT NULL, '$big', strftime('%Y-%m-%dT%H:%M:%SZ', '2025-01-01', '+' || i || ' minutes'), 'delivered', 1000 + i, 'EUR' FROM n;
-  INSERT INTO payments (order_id, method, card_token, card_last4, amount_cents, paid_at, status)
-    SELECT id, 'card', 'tok_' || id, '4242', total_cents, placed_at, 'captured' FROM orders WHERE email = '$big';
-  INSERT INTO shipments (order_id, carrier, tracking_number, ship_to_name, ship_to_line1, ship_to_city, ship_to_postcode, ship_to_country, shipped_at)
-    SELECT id, 'An Post', 'TRK' || id, 'Big Spender', '1 Main St', 'Dublin', 'D02 X285', 'IE', placed_at FROM orders WHERE email = '$big';"
+if on_backend postgresql; then
+  minute="CAST('2025-01-01T00:00:00Z' AS timestamptz) + i * interval '1 minute'"
+else
+  minute="strftime('%Y-%m-%dT%H:%M:%SZ', '2025-01-01', '+' || i || ' minutes')"
+fi
+# (Keys given: the PostgreSQL shop's keys have no default. The new orders,
+# payments and shipments take the keys after each table's last.)
+read -r max_order max_payment max_shipment <<<"$(sql "$base" "SELECT (SELECT max(id) FROM orders),
+  (SELECT max(id) FROM payments), (SELECT max(id) FROM shipments)" | tr '|' ' ')"
+sql "$base" "
+  INSERT INTO orders (id, customer_id, email, placed_at, status, total_cents, currency)
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $big_orders)
+    SELECT $max_order + i, NULL, '$big', $minute, 'delivered', 1000 + i, 'EUR' FROM n;
+  INSERT INTO payments (id, order_id, method, card_token, card_last4, amount_cents, paid_at, status)
+    SELECT $max_payment + id - $max_order, id, 'card', 'tok_' || id, '4242', total_cents, placed_at, 'captured'
+    FROM orders WHERE email = '$big';
+  INSERT INTO shipments (id, order_id, carrier, tracking_number, ship_to_name, ship_to_line1, ship_to_city, ship_to_postcode, ship_to_country, shipped_at)
+    SELECT $max_shipment + id - $max_order, id, 'An Post', 'TRK' || id, 'Big Spender', '1 Main St', 'Dublin', 'D02 X285', 'IE', placed_at
+    FROM orders WHERE email = '$big';"
 cid=
 erase_big() { "$DSR" erase $(erase_args) --subject "email=$big"; }
 fresh delete
@@ -124,7 +164,7 @@ dump "$work" >"$DSR_TMP/after.sql"
 echo "erase_crash: the long erasure ran $(jq .erasure.statements "$DSR_TMP/out.json") statements in ${took_ms} ms" >&2
 seen_before=0 seen_after=0
 # Delays up to half as long again as the erasure: some kills land after it.
-for attempt in 1 2 3 4 5 6 7 8; do
+for attempt in $(seq "$kills"); do
   fresh delete
   delay_ms=$(( RANDOM % (took_ms * 3 / 2 + 1) ))
   {

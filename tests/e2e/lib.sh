@@ -58,6 +58,9 @@ SHOP_POLICY="$DSR_SOURCE/policies/shop.yaml"
 # DSR_PG_CONNINFO, the test cluster's "host=... port=... user=postgres"). The
 # helpers below take and print the value of dsr's --db: an SQLite file's path,
 # or a postgresql:// URL; `sql`, `dump_shop` and the rest tell them apart.
+# They fail the script through `fail` or a failing assignment
+# (shop=$(new_shop shop)); inside a test such as [ "$(dump_shop "$a")" = … ]
+# a failure goes unnoticed, so write dumps to files and compare those.
 
 # The backend this run is for: sqlite or postgresql.
 backend=${DSR_BACKEND:-sqlite}
@@ -76,6 +79,13 @@ pg_name() {
   [ $(( ${#DSR_PG_PREFIX} + ${#1} )) -le 63 ] || fail "database name '$1' is too long"
   echo "$DSR_PG_PREFIX$1"
 }
+# PSQL: psql itself, not Debian's /usr/bin/psql, a Perl wrapper that costs
+# more CPU than the query: DSR_PG_BIN's, else the newest installed.
+if [ -z "${PSQL:-}" ]; then
+  PSQL=${DSR_PG_BIN:+$DSR_PG_BIN/psql}
+  [ -n "$PSQL" ] || PSQL=$(printf '%s\n' /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)
+  [ -x "$PSQL" ] || PSQL=psql
+fi
 # pg_url DBNAME: the postgresql:// URL of database DBNAME on the test cluster
 # (the keywords of DSR_PG_CONNINFO become query parameters).
 pg_url() {
@@ -86,10 +96,10 @@ pg_url() {
   local IFS='&'
   echo "postgresql:///$1?${params[*]}"
 }
-# pg_dbname DB: the database name in a URL pg_url made.
+# pg_dbname DB: the database name in a URL that pg_url made.
 pg_dbname() { local n=${1#postgresql:///}; echo "${n%%\?*}"; }
 # psql_admin ARGS...: psql on the cluster's maintenance database.
-psql_admin() { PGCLIENTENCODING=UTF8 psql -X -q -At -v ON_ERROR_STOP=1 -d "$DSR_PG_CONNINFO dbname=postgres" "$@"; }
+psql_admin() { PGCLIENTENCODING=UTF8 "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$DSR_PG_CONNINFO dbname=postgres" "$@"; }
 
 # sql DB [SQL]: runs SQL (or stdin) against DB and prints the rows as
 # `sqlite3 -batch` does: unaligned, '|' between columns, no header, NULL as
@@ -101,9 +111,9 @@ sql() {
   if is_pg "$db"; then
     # (UTF-8 for psql alone: dsr must ask for its encoding itself)
     if [ $# -gt 0 ]; then
-      PGCLIENTENCODING=UTF8 psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" <<<"$1"
+      PGCLIENTENCODING=UTF8 "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$db" <<<"$1"
     else
-      PGCLIENTENCODING=UTF8 psql -X -q -At -v ON_ERROR_STOP=1 -d "$db"
+      PGCLIENTENCODING=UTF8 "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$db"
     fi
   else
     sqlite3 -batch -bail "$db" "$@"
@@ -116,7 +126,8 @@ new_db() {
   if on_backend postgresql; then
     local name
     name=$(pg_name "$1") || return 1
-    psql_admin -c "CREATE DATABASE \"$name\"" || fail "cannot create database $name"
+    # (FILE_COPY: a file copy, a third of the CPU of the default WAL_LOG)
+    psql_admin -c "CREATE DATABASE \"$name\" STRATEGY FILE_COPY" || fail "cannot create database $name"
     pg_url "$name"
   else
     echo "$DSR_TMP/$1.db"
@@ -154,7 +165,7 @@ copy_shop() {
   if is_pg "$db"; then
     local copy
     copy=$(pg_name "$name") || return 1
-    psql_admin -c "CREATE DATABASE \"$copy\" TEMPLATE \"$(pg_dbname "$db")\"" ||
+    psql_admin -c "CREATE DATABASE \"$copy\" TEMPLATE \"$(pg_dbname "$db")\" STRATEGY FILE_COPY" ||
       fail "cannot copy database $(pg_dbname "$db")"
     pg_url "$copy"
   else
@@ -184,13 +195,13 @@ dump_shop() {
     sqlite3 -batch -bail "$db" .dump
     return
   fi
-  # One COPY per table, generated from the catalog, then run in one psql.
+  # Generated from the catalog and run by \gexec in the same psql: per table
+  # a SELECT of its heading, then a COPY of its rows.
   sql "$db" "
-    SELECT format('\echo %s' || chr(10) || 'COPY (SELECT * FROM %I ORDER BY %s) TO STDOUT;',
-             quote_literal(c.relname || ' (' || (
-               SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
-               FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) || ')'),
-             c.relname,
+    SELECT format('SELECT %L', c.relname || ' (' || (
+             SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+             FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) || ')'),
+           format('COPY (SELECT * FROM %I.%I ORDER BY %s) TO STDOUT', n.nspname, c.relname,
              coalesce((SELECT string_agg(format('%I', a.attname), ', ' ORDER BY k.i)
                        FROM pg_index x CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY k(attnum, i)
                        JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
@@ -199,7 +210,8 @@ dump_shop() {
                        FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)))
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
-    ORDER BY c.relname COLLATE \"C\"" | sql "$db" || fail "dump_shop: cannot dump $db"
+    ORDER BY c.relname COLLATE \"C\"
+    \gexec" || fail "dump_shop: cannot dump $db"
 }
 
 # check_shop DB: fails unless DB is intact. SQLite: integrity_check and
@@ -215,9 +227,9 @@ check_shop() {
     [ -z "$out" ] || fail "foreign_key_check: $(head -c 500 <<<"$out")"
     return 0
   fi
-  local checks
-  checks=$(sql "$db" "
-    SELECT format('SELECT %L || '': '' || count(*) FROM %I.%I c WHERE %s AND NOT EXISTS (SELECT 1 FROM %I.%I p WHERE %s) HAVING count(*) > 0;',
+  # One orphan count per foreign key, generated and run by \gexec in one psql.
+  out=$(sql "$db" "
+    SELECT format('SELECT %L || '': '' || count(*) FROM %I.%I c WHERE %s AND NOT EXISTS (SELECT 1 FROM %I.%I p WHERE %s) HAVING count(*) > 0',
                   con.conname || ' on ' || cl.relname, cn.nspname, cl.relname,
                   string_agg(format('c.%I IS NOT NULL', ca.attname), ' AND ' ORDER BY k.i),
                   pn.nspname, pl.relname,
@@ -230,8 +242,7 @@ check_shop() {
     JOIN pg_attribute pa ON pa.attrelid = con.confrelid AND pa.attnum = k.fk
     WHERE con.contype = 'f' AND cn.nspname NOT IN ('pg_catalog', 'information_schema')
     GROUP BY con.oid, con.conname, cn.nspname, cl.relname, pn.nspname, pl.relname
-    ORDER BY cl.relname, con.conname") || fail "check_shop: cannot read the foreign keys of $db"
-  [ -z "$checks" ] && return 0
-  out=$(sql "$db" "$checks") || fail "check_shop: an orphan check failed on $db"
+    ORDER BY cl.relname, con.conname
+    \gexec") || fail "check_shop: the orphan checks failed on $db"
   [ -z "$out" ] || fail "orphaned rows: $(paste -sd';' <<<"$out")"
 }

@@ -11,15 +11,48 @@
 # fractional seconds are read; an empty, unreadable or NULL timestamp is
 # never deleted, not even a century later. The report's counts and
 # expired_before agree with the rows removed.
+#
+# On PostgreSQL the tables have the same names and rows: ISO 8601 in text
+# columns (read by dsr's pattern, so '', 'not a date' and NULL are there as
+# on SQLite), Unix seconds and milliseconds in numeric columns (which hold
+# the fractional second; the rows without a number of seconds are 9 'NaN',
+# 10 '-Infinity' and 11 NULL). Beside each ISO table a tz_ table holds the
+# same instants as timestamptz (9 'infinity', 10 '-infinity', 11 NULL), which
+# dsr compares as times whatever the policy says: its remaining rows must be
+# the ISO table's. (dsr access reports no retention end for an infinite
+# time, as for any it cannot read, so purge must never delete one.)
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-base="$DSR_TMP/base.db"
+base=$(new_db base)
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
+if on_backend postgresql; then
+  int=bigint
+  # unix_of ISO_SQL: the Unix seconds of an ISO text value, as SQL.
+  unix_of() { echo "CAST(EXTRACT(EPOCH FROM CAST($1 AS timestamptz)) AS bigint)"; }
+  number=numeric
+  formats="iso sec ms tz"
+else
+  int=INTEGER
+  unix_of() { echo "CAST(strftime('%s', $1) AS INTEGER)"; }
+  number=INTEGER
+  formats="iso sec ms"
+fi
+all_tables=$(for keep in y m h d; do for fmt in $formats; do printf '%s ' "${fmt}_$keep"; done; done)
+# ids_of DB: a line "TABLE: ids..." for each of $all_tables, its keys in DB in
+# order (one query: every process counts on this machine).
+ids_of() {
+  local t union=
+  for t in $all_tables; do union="$union${union:+ UNION ALL }SELECT '$t' AS t, id FROM $t"; done
+  sql "$1" "SELECT t, id FROM ($union) x ORDER BY t, id" | awk -F'|' -v order="$all_tables" '
+    { ids[$1] = ids[$1] (ids[$1] == "" ? "" : " ") $2 }
+    END { n = split(order, ts, " "); for (i = 1; i <= n; i++) print ts[i] ": " ids[ts[i]] }'
+}
 
 # Every instant with its id; the comment is its expiry date under the table's keep.
-sqlite3 "$base" <<'SQL'
-CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
+sql "$base" <<SQL
+CREATE TABLE people (id $int PRIMARY KEY, email TEXT NOT NULL);
 INSERT INTO people VALUES (1, 'ada@example.com');
-CREATE TABLE stamps (id INTEGER PRIMARY KEY, iso TEXT, keep TEXT);
+CREATE TABLE stamps (id $int PRIMARY KEY, iso TEXT, keep TEXT);
 INSERT INTO stamps VALUES
   -- kept 1y
   (1,  '2024-02-28T00:00:00Z',      'y'),  -- 2025-02-28
@@ -53,32 +86,43 @@ SQL
 # The six tables: the same instants, then rows whose timestamp cannot be read
 # (9: empty text, 10: text that is no date, 11: NULL) and a few per format.
 for keep in y m h d; do
-  for fmt in iso sec ms; do
+  for fmt in $formats; do
     t="${fmt}_$keep"
     case $fmt in
-      iso) value="iso"; type=TEXT ;;
-      sec) value="CAST(strftime('%s', iso) AS INTEGER)"; type=INTEGER ;;
-      ms)  value="CAST(strftime('%s', iso) AS INTEGER) * 1000"; type=INTEGER ;;
+      iso) value="iso"; type=TEXT unreadable="(9, 1, ''), (10, 1, 'not a date')" ;;
+      sec) value="$(unix_of iso)"; type=$number ;;
+      ms)  value="$(unix_of iso) * 1000"; type=$number ;;
+      tz)  value="CAST(iso AS timestamptz)"; type=timestamptz unreadable="(9, 1, 'infinity'), (10, 1, '-infinity')" ;;
     esac
-    sqlite3 "$base" "
-      CREATE TABLE $t (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES people(id), at $type);
+    case $fmt in
+      sec | ms) if on_backend postgresql; then unreadable="(9, 1, 'NaN'), (10, 1, '-Infinity')"
+                else unreadable="(9, 1, ''), (10, 1, 'not a date')"; fi ;;
+    esac
+    sql "$base" "
+      CREATE TABLE $t (id $int PRIMARY KEY, person_id $int NOT NULL REFERENCES people(id), at $type);
       INSERT INTO $t SELECT id, 1, $value FROM stamps WHERE keep IN ('$keep', '*');
-      INSERT INTO $t VALUES (9, 1, ''), (10, 1, 'not a date'), (11, 1, NULL);"
+      INSERT INTO $t VALUES $unreadable, (11, 1, NULL);"
   done
 done
-sqlite3 "$base" "
+sql "$base" "
   -- ISO: a date alone, fractional seconds, a space for the T
   INSERT INTO iso_y VALUES (101, 1, '2024-11-21'),                 -- 2025-11-21
                            (102, 1, '2024-11-20T23:59:59.999Z'),   -- 2025-11-20
                            (103, 1, '2024-11-20 12:00:00');        -- 2025-11-20
   -- Unix milliseconds: the last millisecond of a day
-  INSERT INTO ms_y VALUES (101, 1, CAST(strftime('%s', '2024-11-21T00:00:00Z') AS INTEGER) * 1000 - 1);  -- 2025-11-20
-  INSERT INTO ms_m VALUES (101, 1, CAST(strftime('%s', '2026-01-31T23:59:59Z') AS INTEGER) * 1000 + 999); -- 2026-02-28
+  INSERT INTO ms_y VALUES (101, 1, $(unix_of "'2024-11-21T00:00:00Z'") * 1000 - 1);  -- 2025-11-20
+  INSERT INTO ms_m VALUES (101, 1, $(unix_of "'2026-01-31T23:59:59Z'") * 1000 + 999); -- 2026-02-28
   -- Unix seconds: a real number
-  INSERT INTO sec_y VALUES (101, 1, CAST(strftime('%s', '2024-11-21T00:00:00Z') AS INTEGER) - 0.5);      -- 2025-11-20
+  INSERT INTO sec_y VALUES (101, 1, $(unix_of "'2024-11-21T00:00:00Z'") - 0.5);      -- 2025-11-20
   DROP TABLE stamps;"
-[ "$(sqlite3 "$base" "SELECT typeof(at) FROM sec_y WHERE id = 1")" = integer ] || fail "fixture: Unix seconds not stored as integers"
-[ "$(sqlite3 "$base" "SELECT typeof(at) FROM sec_y WHERE id = 10")" = text ] || fail "fixture: the unreadable value is not text"
+if on_backend postgresql; then
+  # The same ISO extras as instants (the space and the date alone read as UTC).
+  sql "$base" "INSERT INTO tz_y SELECT id, person_id, CAST(at AS timestamptz) FROM iso_y WHERE id > 100"
+  [ "$(sql "$base" "SELECT at FROM sec_y WHERE id = 101")" = 1732147199.5 ] || fail "fixture: the fractional second is lost"
+else
+  [ "$(sqlite3 "$base" "SELECT typeof(at) FROM sec_y WHERE id = 1")" = integer ] || fail "fixture: Unix seconds not stored as integers"
+  [ "$(sqlite3 "$base" "SELECT typeof(at) FROM sec_y WHERE id = 10")" = text ] || fail "fixture: the unreadable value is not text"
+fi
 
 policy="$DSR_TMP/boundaries.yaml"
 {
@@ -99,8 +143,8 @@ tables:
 YAML
   for keep in y m h d; do
     case $keep in y | m) period=1$keep ;; h) period=36h ;; d) period=90d ;; esac
-    for fmt in iso sec ms; do
-      case $fmt in iso) format=iso8601 ;; sec) format=unix_seconds ;; ms) format=unix_millis ;; esac
+    for fmt in $formats; do
+      case $fmt in iso | tz) format=iso8601 ;; sec) format=unix_seconds ;; ms) format=unix_millis ;; esac
       cat <<YAML
   ${fmt}_$keep:
     key: id
@@ -117,25 +161,34 @@ YAML
 # remaining NOW: purges a fresh copy as of NOW; prints the remaining ids of
 # each table in $shown (all tables' counts are checked).
 shown="iso_y sec_y ms_y iso_m sec_m ms_m"
+ids_of "$base" >"$DSR_TMP/base.ids"
 remaining() {
-  local work="$DSR_TMP/work.db"
-  rm -f "$work" "$work-wal" "$work-shm" "$DSR_TMP/state.db"*
-  cp "$base" "$work"
+  local work
+  work=$(absent_db work)
+  rm -f "$DSR_TMP/state.db"*
+  drop_shop "$work"
+  work=$(copy_shop "$base" work)
   DSR_NOW=$1 run_dsr 0 purge --policy "$policy" --db "$work" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys" \
     --format json
   expect_json '[.status, .complete, .stopped_by]' '["ok",true,null]'
-  local t ids
-  for t in iso_y sec_y ms_y iso_m sec_m ms_m iso_h sec_h ms_h iso_d sec_d ms_d; do
-    ids=$(sqlite3 "$work" "SELECT group_concat(id, ' ') FROM (SELECT id FROM $t ORDER BY id)")
-    case " $shown " in *" $t "*) echo "$t: $ids" ;; esac
+  ids_of "$work" >"$DSR_TMP/work.ids"
+  local t ids counts=
+  while IFS= read -r line; do
+    t=${line%%:*} ids=${line#*: }
+    case " $shown " in *" $t "*) echo "$line" ;; esac
+    # PostgreSQL: the instants as timestamptz go exactly as the ISO text does.
+    if [[ $t == tz_* ]] && [ "${line#*:}" != "$(grep "^iso_${t#tz_}:" "$DSR_TMP/work.ids" | cut -d: -f2-)" ]; then
+      fail "as of $1 $line, but $(grep "^iso_${t#tz_}:" "$DSR_TMP/work.ids")"
+    fi
     # The report counts what went.
     local went
-    went=$(sqlite3 "$base" "SELECT count(*) FROM $t")
-    went=$((went - $(sqlite3 "$work" "SELECT count(*) FROM $t")))
-    expect_json "[.tables[] | select(.table == \"$t\") | [.examined, .deleted, .masked, .kept_under_hold, .kept_as_parent]]" \
-      "[[$went,$went,0,0,0]]"
-  done
-  [ "$(sqlite3 "$work" "PRAGMA integrity_check")" = ok ] || fail "$1: integrity_check"
+    went=$(( $(grep "^$t:" "$DSR_TMP/base.ids" | cut -d: -f2- | wc -w) - $(wc -w <<<"$ids") ))
+    counts="$counts${counts:+,}[\"$t\",$went,$went,0,0,0]"
+  done <"$DSR_TMP/work.ids"
+  expect_json "[.tables[] | select(.table | IN($(printf '"%s",' $all_tables | sed 's/,$//'))) |
+                [.table, .examined, .deleted, .masked, .kept_under_hold, .kept_as_parent]] | sort" \
+    "$(jq -c sort <<<"[$counts]")"
+  (check_shop "$work") || fail "$1: the purged database is not intact"
 }
 
 # check NOW EXPECTED: the remaining ids are EXPECTED (one "table: ids" line per table).
@@ -244,4 +297,4 @@ ms_d: $never 13"
 # --- a century later: only the unreadable timestamps are left ----------------------
 shown="iso_y sec_y ms_y iso_m sec_m ms_m iso_h sec_h ms_h iso_d sec_d ms_d"
 check 2126-01-01 "$(for t in $shown; do echo "$t: $never"; done)"
-echo "purge_boundaries: 13 dates, 12 tables, 3 formats, keeps of 1y, 1m, 36h, 90d: exactly the expected rows remain" >&2
+echo "purge_boundaries: 13 dates, $(wc -w <<<"$all_tables") tables, $(wc -w <<<"$formats") formats, keeps of 1y, 1m, 36h, 90d: exactly the expected rows remain" >&2

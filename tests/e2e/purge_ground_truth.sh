@@ -9,23 +9,37 @@
 # still refers to it. The dry run's per-table counts equal the real run's,
 # and the real run's counts equal the SQL's; foreign_key_check is empty
 # afterwards; a second run changes nothing.
+# On PostgreSQL the SQL's date arithmetic is the server's (timestamptz plus an
+# interval, which clamps to the month's end as dsr does), "foreign_key_check"
+# is check_shop, and the logical dump is dump_shop.
+# backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-base="$DSR_TMP/base.db"
-make_shop "$base" 1000
+base=$(new_shop base 1000)
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
-work="$DSR_TMP/work.db"
-truth="$DSR_TMP/truth.db"
-cp "$base" "$work"
+work=$(copy_shop "$base" work)
+truth=$(absent_db truth)
 tables="addresses body_measurements order_items payments shipments returns support_tickets loyalty_ledger orders
         newsletter_events web_sessions"
+# ended_at TIME PERIOD DAY: SQL true when the UTC date PERIOD ('10 years')
+# after TIME (a timestamp column, or Unix seconds under unix_seconds) is DAY or before.
+if on_backend postgresql; then
+  ended_at() { echo "CAST($1 + interval '$2' AS date) <= '$3'"; }
+  unix_seconds() { echo "to_timestamp($1)"; }
+else
+  ended_at() { echo "date($1, '+$2') <= '$3'"; }
+  unix_seconds() { echo "$1, 'unixepoch'"; }
+fi
+# keys_of DB TABLE: TABLE's keys in DB, in order, on one line.
+keys_of() { sql "$1" "SELECT id FROM $2 ORDER BY id" | paste -sd' '; }
 
 # expected DAY: $truth is the base purged as of DAY by plain SQL.
 expected() {
-  local d=$1
-  rm -f "$truth"
-  cp "$base" "$truth"
-  ended() { echo "date($1, '+$2') <= '$d'"; }
-  sqlite3 "$truth" "
+  local d=$1 copy
+  drop_shop "$truth"
+  copy=$(copy_shop "$base" truth)
+  [ "$copy" = "$truth" ] || fail "fixture: the truth copy is $copy, not $truth"
+  ended() { ended_at "$1" "$2" "$d"; }
+  sql "$truth" "
     BEGIN;
     DELETE FROM addresses WHERE $(ended created_at '6 years');
     DELETE FROM body_measurements WHERE $(ended measured_at '3 years');
@@ -44,8 +58,8 @@ expected() {
       AND NOT EXISTS (SELECT 1 FROM shipments c WHERE c.order_id = orders.id)
       AND NOT EXISTS (SELECT 1 FROM returns c WHERE c.order_id = orders.id)
       AND NOT EXISTS (SELECT 1 FROM loyalty_ledger c WHERE c.order_id = orders.id);
-    DELETE FROM newsletter_events WHERE $(ended "occurred_at, 'unixepoch'" '2 years');
-    DELETE FROM web_sessions WHERE $(ended "started_at / 1000, 'unixepoch'" '90 days');
+    DELETE FROM newsletter_events WHERE $(ended "$(unix_seconds occurred_at)" '2 years');
+    DELETE FROM web_sessions WHERE $(ended "$(unix_seconds "started_at / 1000")" '90 days');
     COMMIT;"
 }
 
@@ -60,12 +74,18 @@ check() {
   export DSR_NOW="${day}T08:00:00Z"
   local args=(--policy "$SHOP_POLICY" --db "$work" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys" --format json)
   expected "$day"
-  sqlite3 "$work" .dump >"$DSR_TMP/before.sql"
+  dump_shop "$work" >"$DSR_TMP/before.sql"
+  # What is there before, for the report's counts below.
+  declare -A n_before
+  for t in $tables; do n_before[$t]=$(sql "$work" "SELECT count(*) FROM $t"); done
+  local masked
+  masked=$(sql "$work" "SELECT count(*) FROM shipments WHERE $(ended_at shipped_at '2 years' "$day")
+                          AND NOT ($(ended_at shipped_at '10 years' "$day")) AND tracking_number <> '[erased]'")
 
   run_dsr 0 purge "${args[@]}" --dry-run
   expect_json '[.dry_run, .status]' '[true,"ok"]'
   cp "$DSR_TMP/out.json" "$DSR_TMP/dry.json"
-  sqlite3 "$work" .dump | cmp -s - "$DSR_TMP/before.sql" || fail "$day: the dry run changed the database"
+  { dump_shop "$work" >"$DSR_TMP/now.dump"; cmp -s "$DSR_TMP/now.dump" "$DSR_TMP/before.sql"; } || fail "$day: the dry run changed the database"
 
   run_dsr 0 purge "${args[@]}" --batch-size "$batch"
   expect_json '[.dry_run, .status, .complete]' '[false,"ok",true]'
@@ -78,50 +98,42 @@ real: $(counts_of "$DSR_TMP/real.json")"
   # Remaining keys, table by table, then the whole database.
   for t in $tables; do
     local got want
-    got=$(sqlite3 "$work" "SELECT group_concat(id, ' ') FROM (SELECT id FROM $t ORDER BY id)")
-    want=$(sqlite3 "$truth" "SELECT group_concat(id, ' ') FROM (SELECT id FROM $t ORDER BY id)")
+    got=$(keys_of "$work" "$t")
+    want=$(keys_of "$truth" "$t")
     if [ "$got" != "$want" ]; then
       diff <(tr ' ' '\n' <<<"$want") <(tr ' ' '\n' <<<"$got") | head -10 >&2 || true
       fail "$day: the remaining keys of $t differ from the SQL's (< SQL, > dsr)"
     fi
   done
-  sqlite3 "$truth" .dump >"$DSR_TMP/truth.sql"
-  sqlite3 "$work" .dump >"$DSR_TMP/after.sql"
+  dump_shop "$truth" >"$DSR_TMP/truth.sql"
+  dump_shop "$work" >"$DSR_TMP/after.sql"
   if ! cmp -s "$DSR_TMP/truth.sql" "$DSR_TMP/after.sql"; then
     diff "$DSR_TMP/truth.sql" "$DSR_TMP/after.sql" | head -10 >&2 || true
     fail "$day: the purged database differs from the SQL's (< SQL, > dsr)"
   fi
 
   # The report's counts are the SQL's: what was there before, what remains.
-  local before_db="$DSR_TMP/before.db"
-  rm -f "$before_db"
-  sqlite3 "$before_db" <"$DSR_TMP/before.sql"
   for t in $tables; do
-    local n_before n_after deleted
-    n_before=$(sqlite3 "$before_db" "SELECT count(*) FROM $t")
-    n_after=$(sqlite3 "$truth" "SELECT count(*) FROM $t")
-    deleted=$((n_before - n_after))
+    local n_after deleted
+    n_after=$(sql "$truth" "SELECT count(*) FROM $t")
+    deleted=$((n_before[$t] - n_after))
     [ "$(jq --arg t "$t" '.tables[] | select(.table == $t) | .deleted' "$DSR_TMP/real.json")" = "$deleted" ] ||
       fail "$day: the report's deleted for $t is not $deleted"
   done
-  local masked
-  masked=$(sqlite3 "$before_db" "SELECT count(*) FROM shipments WHERE date(shipped_at, '+2 years') <= '$day'
-                                   AND date(shipped_at, '+10 years') > '$day' AND tracking_number <> '[erased]'")
   [ "$(jq '.tables[] | select(.table == "shipments") | .masked' "$DSR_TMP/real.json")" = "$masked" ] ||
     fail "$day: the report's masked shipments are not $masked"
   local kept
-  kept=$(sqlite3 "$truth" "SELECT count(*) FROM orders WHERE date(placed_at, '+10 years') <= '$day'")
+  kept=$(sql "$truth" "SELECT count(*) FROM orders WHERE $(ended_at placed_at '10 years' "$day")")
   [ "$(jq '.tables[] | select(.table == "orders") | .kept_as_parent' "$DSR_TMP/real.json")" = "$kept" ] ||
     fail "$day: the report's kept_as_parent for orders is not $kept"
   expect_json '.totals.kept_under_hold' '0'
 
-  [ -z "$(sqlite3 "$work" "PRAGMA foreign_key_check")" ] || fail "$day: foreign_key_check is not empty"
-  [ "$(sqlite3 "$work" "PRAGMA integrity_check")" = ok ] || fail "$day: integrity_check"
+  (check_shop "$work") || fail "$day: the purged database is not intact"
 
   # A second run: nothing to delete or mask, nothing changes.
   run_dsr 0 purge "${args[@]}"
   expect_json '[.totals.deleted, .totals.masked]' '[0,0]'
-  sqlite3 "$work" .dump | cmp -s - "$DSR_TMP/after.sql" || fail "$day: the second run changed the database"
+  { dump_shop "$work" >"$DSR_TMP/now.dump"; cmp -s "$DSR_TMP/now.dump" "$DSR_TMP/after.sql"; } || fail "$day: the second run changed the database"
   echo "purge_ground_truth: $day: $(jq -c '.totals' "$DSR_TMP/real.json")" >&2
 }
 

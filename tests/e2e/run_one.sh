@@ -35,9 +35,16 @@ export DSR=${DSR_BUILD}/dsr SHOPGEN=${DSR_BUILD}/dsr-shopgen
 suffix=${DSR_TMP##*.}
 export DSR_PG_PREFIX="dsr_$$${suffix,,}_"
 
+# psql itself, not Debian's Perl wrapper /usr/bin/psql (lib.sh uses it too).
+if [ -z "${PSQL:-}" ]; then
+  PSQL=${DSR_PG_BIN:+$DSR_PG_BIN/psql}
+  [ -n "$PSQL" ] || PSQL=$(printf '%s\n' /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)
+  [ -x "$PSQL" ] || PSQL=psql
+fi
+export PSQL
 # The names of the databases this script made on the cluster.
 pg_databases() {
-  psql -X -q -At -d "$DSR_PG_CONNINFO dbname=postgres" \
+  "$PSQL" -X -q -At -d "$DSR_PG_CONNINFO dbname=postgres" \
     -c "SELECT datname FROM pg_database WHERE left(datname, ${#DSR_PG_PREFIX}) = '$DSR_PG_PREFIX' ORDER BY 1"
 }
 
@@ -47,7 +54,7 @@ if [ "$status" -eq 0 ]; then
   rm -rf "$DSR_TMP"
   if [ "$DSR_BACKEND" = postgresql ]; then
     for db in $(pg_databases); do
-      psql -X -q -d "$DSR_PG_CONNINFO dbname=postgres" -c "DROP DATABASE \"$db\" WITH (FORCE)" ||
+      "$PSQL" -X -q -d "$DSR_PG_CONNINFO dbname=postgres" -c "DROP DATABASE \"$db\" WITH (FORCE)" ||
         echo "warning: could not drop database $db" >&2
     done
   fi

@@ -14,7 +14,8 @@
 # the temporary directory so that stop finds it.
 #
 # Under DSR_SKIP_POSTGRES=1, start starts nothing, says so, and exits 77 (the
-# fixture's skip code); without it a missing PostgreSQL is an error.
+# fixture's skip code); without it a missing PostgreSQL is an error. The
+# server's programs are the newest /usr/lib/postgresql/*/bin, or DSR_PG_BIN.
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
@@ -24,13 +25,14 @@ dir=$2
 
 say() { printf 'pg: %s\n' "$*" >&2; }
 
-# The highest installed version's programs (Debian: /usr/lib/postgresql/N/bin).
+# The server's programs: DSR_PG_BIN if set, else the highest installed
+# version's (Debian: /usr/lib/postgresql/N/bin).
 pg_bin() {
-  local d
-  d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  local d=${DSR_PG_BIN:-}
+  [ -n "$d" ] || d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   if [ ! -x "$d/initdb" ] || [ ! -x "$d/pg_ctl" ]; then
-    say "no PostgreSQL server found under /usr/lib/postgresql/*/bin (install the Debian package 'postgresql'," \
-        "or set DSR_SKIP_POSTGRES=1 to skip the PostgreSQL half of the suite)"
+    say "no PostgreSQL server found in ${DSR_PG_BIN:-/usr/lib/postgresql/*/bin} (install the Debian package" \
+        "'postgresql', or set DSR_SKIP_POSTGRES=1 to skip the PostgreSQL half of the suite)"
     return 1
   fi
   echo "$d"
