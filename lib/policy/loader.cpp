@@ -43,11 +43,13 @@ const std::vector<Category>& builtin_categories() {
     return list;
 }
 
-/// `table.column`, both parts non-empty.
+/// `table.column` or, for a PostgreSQL table in another schema,
+/// `schema.table.column`: the column is after the last dot. No part empty.
 std::optional<std::pair<std::string, std::string>> split_qualified(std::string_view s) {
-    auto dot = s.find('.');
-    if (dot == std::string_view::npos || dot == 0 || dot + 1 == s.size() || s.find('.', dot + 1) != s.npos)
-        return std::nullopt;
+    auto dot = s.rfind('.');
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 == s.size()) return std::nullopt;
+    auto first = s.find('.');
+    if (first != dot && (first == 0 || first + 1 == dot || s.find('.', first + 1) != dot)) return std::nullopt;
     return std::pair{std::string(s.substr(0, dot)), std::string(s.substr(dot + 1))};
 }
 
@@ -205,7 +207,7 @@ private:
                         id.column = q->second;
                         id.where = v->where;
                     } else {
-                        r_.error(v->where, context + ": column must be written TABLE.COLUMN, got '" + *s + "'");
+                        r_.error(v->where, context + ": column must be written TABLE.COLUMN (or SCHEMA.TABLE.COLUMN), got '" + *s + "'");
                     }
                 }
             }
@@ -378,7 +380,7 @@ private:
                 if (!s) continue;
                 auto q = split_qualified(*s);
                 if (!q) {
-                    r_.error(references->where, "link references must be written TABLE.COLUMN, got '" + *s + "'");
+                    r_.error(references->where, "link references must be written TABLE.COLUMN (or SCHEMA.TABLE.COLUMN), got '" + *s + "'");
                     continue;
                 }
                 link.parent_table = q->first;
@@ -609,7 +611,7 @@ private:
                     if (!p_.find_table(mirror.table))
                         r_.unknown(v->where, mirror.table, "table", keys_of(p_.tables, &Table::name));
                 } else {
-                    r_.error(v->where, mirror_context + ": column must be written TABLE.COLUMN");
+                    r_.error(v->where, mirror_context + ": column must be written TABLE.COLUMN (or SCHEMA.TABLE.COLUMN)");
                 }
             }
         }

@@ -12,9 +12,10 @@
 # as on SQLite (an erasure is short), and the database is compared after the
 # server has rolled back the killed client's transaction, i.e. once no
 # backend but ours is connected to it. "Whole" is check_shop (every declared
-# foreign key holds) and the dump_shop comparison; the long erasure's guest
-# has fewer orders (PG_BIG_ORDERS) and is killed fewer times (PG_KILLS), as
-# every statement is a round trip to the server.
+# foreign key holds) and the dump_shop comparison. The long erasure's guest
+# has 600 orders rather than 3000 (PG_BIG_ORDERS) and is killed 3 times
+# rather than 8 (PG_KILLS): every statement is a round trip to the server,
+# and 1200 statements already take about a second there.
 # backends: sqlite postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
 base=$(new_shop base 300)
@@ -26,7 +27,7 @@ erase_args() { echo --policy "$SHOP_POLICY" --db "$work" --state "$state" --keys
 dump() { dump_shop "$1"; }
 if on_backend postgresql; then
   modes=postgresql
-  big_orders=${PG_BIG_ORDERS:-1000} kills=${PG_KILLS:-4}
+  big_orders=${PG_BIG_ORDERS:-600} kills=${PG_KILLS:-3}
 else
   modes="delete wal"
   big_orders=3000 kills=8
@@ -60,39 +61,36 @@ fresh() {
   if on_backend sqlite; then sqlite3 "$work" "PRAGMA journal_mode = $1" >/dev/null; fi
 }
 
-# check_whole LABEL: the database is intact and exactly before or after; prints which.
+# check_whole LABEL [exited]: the database is intact and exactly before or
+# after; prints which. Unless dsr exited by itself (EXITED), first waits for
+# the server to be done with the killed client.
 check_whole() {
-  local now
-  wait_idle "$work"
+  [ -n "${2:-}" ] || wait_idle "$work"
   (check_shop "$work") || fail "$1: the database is not intact"
-  now=$(dump "$work")
-  if [ "$now" = "$(cat "$DSR_TMP/before.sql")" ]; then echo before
-  elif [ "$now" = "$(cat "$DSR_TMP/after.sql")" ]; then echo after
+  dump "$work" >"$DSR_TMP/now.sql"
+  if cmp -s "$DSR_TMP/now.sql" "$DSR_TMP/before.sql"; then echo before
+  elif cmp -s "$DSR_TMP/now.sql" "$DSR_TMP/after.sql"; then echo after
   else
-    diff <(cat "$DSR_TMP/before.sql") <(echo "$now") | head -5 >&2
+    diff "$DSR_TMP/before.sql" "$DSR_TMP/now.sql" | head -5 >&2
     fail "$1: the database is neither as before nor as after the erasure"
   fi
 }
 
-# check_rerun LABEL: the audit log shows one interrupted erase intent; a
-# re-run completes, its intent refers to it, and the database is as after.
+# check_rerun LABEL: a re-run completes; the audit log shows the interrupted
+# erase intent (the only erase entry before the re-run's) and the re-run's
+# intent refers to it; the database is as after.
 check_rerun() {
-  "$DSR" audit show --state "$state" --format jsonl >"$DSR_TMP/audit.jsonl"
-  local intent
-  intent=$(jq -s -c '[.[] | select(.command == "erase")] | if length == 1 and .[0].phase == "intent" then .[0].seq else "bad" end' \
-    "$DSR_TMP/audit.jsonl")
-  [ "$intent" != '"bad"' ] || fail "$1: the audit log does not show the interrupted intent: $(cat "$DSR_TMP/audit.jsonl")"
   local status=0
   # shellcheck disable=SC2046
   "$DSR" erase $(erase_args) --subject customer_id=$cid >"$DSR_TMP/rerun.json" 2>"$DSR_TMP/rerun.err" || status=$?
   [ "$status" -eq 7 ] || fail "$1: the re-run exited $status: $(cat "$DSR_TMP/rerun.err")"
   jq -e '.verification.passed' "$DSR_TMP/rerun.json" >/dev/null || fail "$1: the re-run's verification failed"
   "$DSR" audit show --state "$state" --format jsonl >"$DSR_TMP/audit.jsonl"
-  jq -s -e --argjson first "$intent" '[.[] | select(.command == "erase")] |
-      length == 3 and .[1].phase == "intent" and .[1].refers_to == $first and
+  jq -s -e '[.[] | select(.command == "erase")] | length == 3 and .[0].phase == "intent" and
+      .[1].phase == "intent" and .[1].refers_to == .[0].seq and
       .[2].phase == "done" and .[2].refers_to == .[1].seq' "$DSR_TMP/audit.jsonl" >/dev/null ||
-    fail "$1: the re-run's audit entries do not refer to the interrupted attempt: $(cat "$DSR_TMP/audit.jsonl")"
-  [ "$(check_whole "$1 re-run")" = after ] || fail "$1: the re-run did not leave the database as after"
+    fail "$1: the audit log does not show the interrupted intent, or the re-run's entries do not refer to it: $(cat "$DSR_TMP/audit.jsonl")"
+  [ "$(check_whole "$1 re-run" exited)" = after ] || fail "$1: the re-run did not leave the database as after"
   if on_backend sqlite; then [ ! -s "$work-wal" ] || fail "$1: the re-run left a non-empty write-ahead log"; fi
 }
 
@@ -124,7 +122,7 @@ for mode in $modes; do
     else
       # One more than there are statements: the job runs to the end.
       [ "$status" -eq 7 ] || fail "$mode K=$k: exited $status, expected 7: $(cat "$DSR_TMP/k.err")"
-      [ "$(check_whole "$mode K=$k")" = after ] || fail "$mode K=$k: not as after"
+      [ "$(check_whole "$mode K=$k" exited)" = after ] || fail "$mode K=$k: not as after"
     fi
   done
   echo "erase_crash: $mode mode: killed after each of $commit statements, all whole" >&2
@@ -182,6 +180,6 @@ for attempt in $(seq "$kills"); do
   status=0
   erase_big >"$DSR_TMP/rerun.json" 2>"$DSR_TMP/rerun.err" || status=$?
   [ "$status" -eq 7 ] || fail "re-run after kill -9 at ${delay_ms} ms exited $status: $(cat "$DSR_TMP/rerun.err")"
-  [ "$(check_whole "re-run after kill -9 at ${delay_ms} ms")" = after ] || fail "the re-run did not finish the job"
+  [ "$(check_whole "re-run after kill -9 at ${delay_ms} ms" exited)" = after ] || fail "the re-run did not finish the job"
 done
 echo "erase_crash: kill -9 at random moments: $seen_before times as before, $seen_after as after, all whole" >&2

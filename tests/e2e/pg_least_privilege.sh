@@ -5,10 +5,11 @@
 # policies/shop.yaml by hand; PUBLIC's defaults revoked). Connected as that
 # role (user= in the URL; the test cluster trusts local connections), every
 # command succeeds: policy check (also as a role with no table privilege),
-# access, export, erase, rectify, purge, and consent grant and withdraw with the marketing_opt_in mirror; and each does
-# exactly what it does as the superuser on a copy of the same shop (same
-# reports, same dump at the end). A command refused for a missing privilege
-# fails the test naming the statement the server refused (from its log).
+# access, export, erase, rectify, purge, and consent grant and withdraw with
+# the marketing_opt_in mirror; and each does exactly what it does as the
+# superuser on a copy of the same shop (same reports, same dump at the end).
+# A command refused for a missing privilege fails the test naming the
+# statement the server refused (from its log).
 # backends: postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
 on_backend postgresql || fail "this script is for PostgreSQL only"

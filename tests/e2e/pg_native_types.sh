@@ -18,7 +18,8 @@
 #    jsonb) fails the erasure as a whole, changing nothing;
 #  - purge on timestamptz, date and ISO text with UTC offsets deletes exactly
 #    the rows a psql query computes as expired (DSR_NOW fixed), keeps an
-#    expired order a live line still refers to; a second purge deletes nothing.
+#    expired order a live line still refers to; a second purge deletes nothing;
+#    a keep in hours (cutoff at 09:00 UTC) against offsets up to +15:45.
 # backends: postgresql
 source "$DSR_SOURCE/tests/e2e/lib.sh"
 on_backend postgresql || fail "this script is for PostgreSQL only"
@@ -29,6 +30,7 @@ db=$(new_db native)
 sql "$db" <"$fixtures/native_types.sql" >/dev/null
 purge_db=$(copy_shop "$db" native_purge)
 mismatch_db=$(copy_shop "$db" native_mismatch)
+hours_db=$(copy_shop "$db" native_hours)
 "$DSR" keygen --keys "$DSR_TMP/keys" >/dev/null
 export DSR_NOW=2026-11-20T10:00:00Z
 common=(--policy "$policy" --db "$db" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
@@ -298,3 +300,24 @@ expect_json '[.tables[] | select(.table == "sales.orders") | .kept_as_parent]' '
 check_shop "$purge_db"
 run_dsr 0 purge "${purge[@]}" --format json
 expect_json '.totals.deleted' '0'
+
+# A retention in hours puts the cutoff at any hour: keep 7767h on 2026-11-20
+# expires what is before 2026-01-01T09:00:00Z. ISO text with an offset past
+# +14:00 (PostgreSQL reads offsets up to +15:59, and so does dsr's reader)
+# may carry a later date than any other writing of an instant before it:
+# 2026-01-02T00:15:00+15:45 is 2026-01-01T08:30:00Z, expired.
+sed 's/^      keep: 324d$/      keep: 7767h/' "$policy" >"$DSR_TMP/hours.yaml"
+grep -q '^      keep: 7767h$' "$DSR_TMP/hours.yaml" || fail "fixture: the hours policy was not made"
+sql "$hours_db" "INSERT INTO visits VALUES (15, 4, '2026-01-02T00:15:00+15:45', '/dan/h'), (16, 4, '2026-01-01T08:59:59Z', '/dan/i'),
+                 (17, 4, '2026-01-01T09:00:00Z', '/dan/j'), (18, 4, '2026-01-01T23:30:00+14:30', '/dan/k'),
+                 (19, 4, '2025-12-31T23:30:00-09:31', '/dan/l')"
+want=$(sql "$hours_db" "CREATE FUNCTION pg_temp.instant(t text) RETURNS timestamptz LANGUAGE plpgsql AS
+                          \$\$ BEGIN RETURN t::timestamptz; EXCEPTION WHEN others THEN RETURN NULL; END \$\$;
+                        SELECT string_agg(id::text, ' ' ORDER BY id) FROM visits
+                          WHERE pg_temp.instant(seen_at) + interval '7767 hours' < timestamptz '2026-11-21 00:00:00+00'")
+[ "$want" = '1 2 3 4 5 6 8 9 10 11 13 15 16' ] || fail "fixture: psql's expired visits (hours) are $want"
+run_dsr 0 purge --policy "$DSR_TMP/hours.yaml" --db "$hours_db" --state "$DSR_TMP/hours-state.db" --keys "$DSR_TMP/keys" \
+  --table visits --format json
+expect_json '[.tables[] | select(.table == "visits") | .expired_before]' '["2026-01-01T09:00:00Z"]'
+left=$(sql "$hours_db" "SELECT string_agg(id::text, ' ' ORDER BY id) FROM visits")
+[ "$left" = '7 12 14 17 18 19' ] || fail "visits after a purge with keep 7767h: $left remain (expired per psql: $want)"

@@ -424,7 +424,7 @@ TEST_CASE("load_policy_text") {
     }
     SUBCASE("identity column not written TABLE.COLUMN") {
         CHECK(first_error(with("column: customers.email", "column: email")) ==
-              Expect{11, 13, "identity 'email': column must be written TABLE.COLUMN, got 'email'"});
+              Expect{11, 13, "identity 'email': column must be written TABLE.COLUMN (or SCHEMA.TABLE.COLUMN), got 'email'"});
     }
     SUBCASE("identity column the table does not declare") {
         CHECK(first_error(with("column: customers.email", "column: customers.mail")) ==

@@ -458,6 +458,17 @@ Schema PostgresDatabase::read_schema() {
     Schema schema;
     std::map<std::int64_t, std::size_t> table_at;  // pg_class oid → index in schema.tables
 
+    // Tables of the first schema on the search_path go by their bare names;
+    // with no usable schema there (the role lacks USAGE, or it does not
+    // exist), every table would seem missing from the policy's view.
+    bool has_schema = false;
+    query("SELECT current_schema() IS NOT NULL", {}, [&](const std::vector<std::string>&, const std::vector<Value>& row) {
+        has_schema = int_of(row[0]) == 1;
+    });
+    if (!has_schema)
+        throw Error(ExitStatus::database, name_ + ": no schema of the search_path is usable: the role needs USAGE on "
+                                                  "it (GRANT USAGE ON SCHEMA public TO …)");
+
     // Domains, to class a column by the type underneath.
     std::map<std::int64_t, std::pair<std::int64_t, std::string>> domain_base;
     query("SELECT d.oid, b.oid, b.typname FROM pg_type d JOIN pg_type b ON b.oid = d.typbasetype "
