@@ -136,6 +136,18 @@ std::optional<Mirror> prepare_mirror(db::Database& db, const policy::Policy& pol
     mirror.declared_type = column->declared_type;
     auto value = [&](const std::string& text, const char* which) {
         auto v = typed(text, column->type_class);
+        // A type dsr does not class (PostgreSQL's boolean, uuid, an enum…):
+        // the database itself says whether the text is one, before anything
+        // is logged or written. The type is the catalog's own name for it.
+        if (v && column->type_class == db::TypeClass::other && !column->declared_type.empty()) {
+            try {
+                db.query("SELECT CAST(? AS " + column->declared_type + ")", {text},
+                         [](const std::vector<std::string>&, const std::vector<db::Value>&) {});
+            } catch (const Error& e) {
+                if (e.status() != ExitStatus::database) throw;
+                v.reset();
+            }
+        }
         if (!v)
             throw Error(ExitStatus::invalid_policy,
                         "consent '" + purpose.name + "' mirror: the " + which + " value '" + text + "' does not fit " +

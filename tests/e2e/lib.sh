@@ -29,19 +29,48 @@ expect_stderr() {
   grep -qF -- "$1" "$DSR_TMP/err.txt" || fail "stderr lacks '$1': $(head -c 500 "$DSR_TMP/err.txt")"
 }
 
-# validate_report [FILE]: the report conforms to the published JSON Schema.
+# validate_report [FILE]: the report (each line of FILE, the last run's
+# out.json unless told) conforms to the published JSON Schema.
+# One validator per shell serves every call: it reads file names on its
+# standard input and answers "ok" or the failure, so the cost of starting
+# Python and loading jsonschema (a quarter of a second) is paid once per
+# script rather than once per report.
 validate_report() {
-  # Debian's python3 is the one python3-jsonschema installs into.
-  /usr/bin/python3 - "$DSR_SOURCE/lib/report/report.schema.json" "${1:-$DSR_TMP/out.json}" <<'PY'
+  local file=${1:-$DSR_TMP/out.json} reply
+  if [ "${_validator_shell:-}" != "$BASHPID" ]; then
+    # Debian's python3 is the one python3-jsonschema installs into.
+    # (stderr silenced: bash warns of the parent shell's validator in a
+    # subshell; the validator's own failures come back as its answers)
+    { coproc _VALIDATOR { exec /usr/bin/python3 -u -c "$_validator_py" "$DSR_SOURCE/lib/report/report.schema.json"; }; } 2>/dev/null
+    _validator_in=${_VALIDATOR[1]} _validator_out=${_VALIDATOR[0]} _validator_shell=$BASHPID
+  fi
+  printf '%s\n' "$file" >&"$_validator_in"
+  IFS= read -r reply <&"$_validator_out" || reply="FAIL: the report validator stopped"
+  [ "$reply" = ok ] || { echo "$reply" >&2; return 1; }
+}
+_validator_py='
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
-for n, line in enumerate(open(sys.argv[2]), 1):
+cls = jsonschema.validators.validator_for(schema)
+cls.check_schema(schema)
+validator = cls(schema)
+def check(path):
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        try:
+            report = json.loads(line)
+        except ValueError as e:
+            return f"FAIL: report line {n} is not JSON: {e}"
+        e = jsonschema.exceptions.best_match(validator.iter_errors(report))
+        if e is not None:
+            return f"FAIL: report line {n} does not match the schema: {e.message} at {list(e.absolute_path)}"
+    return "ok"
+for path in sys.stdin:
     try:
-        jsonschema.validate(json.loads(line), schema)
-    except jsonschema.ValidationError as e:
-        sys.exit(f"FAIL: report line {n} does not match the schema: {e.message} at {list(e.absolute_path)}")
-PY
-}
+        reply = check(path.rstrip("\n"))
+    except OSError as e:
+        reply = f"FAIL: cannot read the report: {e}"
+    print(reply.replace("\n", " "), flush=True)
+'
 
 # make_shop FILE [CUSTOMERS]: a generated demo shop, fixed seed and date for
 # repeatability, as an SQLite file (for scripts that run on SQLite only).

@@ -53,6 +53,9 @@ public:
                 auto end = std::to_chars(text, text + sizeof text, *d).ptr;  // shortest round-trip form
                 data = texts_.emplace_back(text, end).c_str();
             } else if (const auto* s = std::get_if<std::string>(&value)) {
+                // libpq reads text as a C string: a NUL would cut it short.
+                if (s->find('\0') != std::string::npos)
+                    throw Error(ExitStatus::usage, "a value holds a NUL character, which PostgreSQL text cannot");
                 data = s->c_str();
             } else if (const auto* b = std::get_if<Blob>(&value)) {
                 static const char empty = 0;  // a null pointer would be NULL, not an empty bytea
@@ -593,13 +596,19 @@ SqlCondition PostgresDatabase::earlier_than_sql(const std::string& column, TimeS
             // date, timestamp and timestamptz all compare with a timestamptz
             // (session time zone UTC) in one btree operator family, so an
             // index on the column serves this whichever type it is.
-            return {"(" + column + " IS NOT NULL AND " + column + " < to_timestamp(?))", {cutoff}};
+            // '-infinity' is no time a row was written at: it never expires,
+            // as unix_seconds_sql reads it (NULL) and as access reports it.
+            return {"(" + column + " IS NOT NULL AND " + column + " > '-infinity' AND " + column + " < to_timestamp(?))",
+                    {cutoff}};
         case Reading::seconds:
         case Reading::millis: {
             const std::int64_t bound = reading_of(storage, column_type) == Reading::millis ? cutoff * 1000 : cutoff;
             if (column_type == TypeClass::text)  // digits in text: read one by one, no index
                 return {"COALESCE(" + whole_number(column, column_type, "") + " < ?, false)", {bound}};
-            return {"(" + column + " IS NOT NULL AND " + column + " < ?)", {bound}};
+            if (column_type == TypeClass::integer)
+                return {"(" + column + " IS NOT NULL AND " + column + " < ?)", {bound}};
+            // A float or numeric may hold -Infinity: unreadable, never expires.
+            return {"(" + column + " IS NOT NULL AND " + column + " > '-Infinity' AND " + column + " < ?)", {bound}};
         }
         case Reading::iso8601:
             // The text bound lets an index skip what is plainly too recent;
