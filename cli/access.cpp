@@ -111,15 +111,6 @@ ExitStatus run_single(const AccessOptions& o, report::Envelope& envelope) {
     return ExitStatus::ok;
 }
 
-/// How bad a subject's outcome is, for the batch's exit status.
-int severity(ExitStatus status) {
-    switch (status) {
-        case ExitStatus::ok: return 0;
-        case ExitStatus::subject_not_found: return 1;
-        default: return 2;  // ambiguous_subject
-    }
-}
-
 ExitStatus run_batch(const AccessOptions& o, report::Envelope& envelope) {
     auto lines = read_subjects_file(o.subjects_file);
     auto job = SubjectJob::open("access", o.location, o.db, /*read_only=*/true, o.format, envelope);
@@ -136,7 +127,7 @@ ExitStatus run_batch(const AccessOptions& o, report::Envelope& envelope) {
         if (out.status != ExitStatus::ok)
             print_error(o.subjects_file + ":" + std::to_string(lines[i].line) + ": " + out.message);
         std::cout << out.json.dump() << '\n' << std::flush;
-        if (severity(out.status) > severity(worst)) worst = out.status;
+        worst = worse_of(worst, out.status);
     }
     return worst;
 }

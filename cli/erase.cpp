@@ -366,18 +366,6 @@ ExitStatus run_erase(EraseOptions o) {
 
 // --- a batch (--subjects-file) ---------------------------------------------------
 
-/// How bad one subject's outcome is, for the batch's exit status: done,
-/// done with held rows, nothing found, ambiguous, then any error.
-int severity(ExitStatus status) {
-    switch (status) {
-        case ExitStatus::ok: return 0;
-        case ExitStatus::partial: return 1;
-        case ExitStatus::subject_not_found: return 2;
-        case ExitStatus::ambiguous_subject: return 3;
-        default: return 4;
-    }
-}
-
 /// One subject of a batch, from its line to its report.
 struct BatchItem {
     std::string where;  ///< for messages: "FILE:LINE", or the erasure ledger entry it replays
@@ -503,7 +491,7 @@ ExitStatus erase_items(const EraseOptions& o, const report::Envelope& envelope, 
                                                 : std::string("no data is held about this subject and no earlier "
                                                               "erasure is recorded; nothing was changed")));
         std::cout << json.dump() << '\n' << std::flush;
-        if (severity(status) > severity(worst)) worst = status;
+        worst = worse_of(worst, status);
     }
     return worst;
 }

@@ -40,9 +40,15 @@ install_missing() {
 }
 
 # build DIR [cmake options...]: configure once, then build everything with Ninja.
+# A unity build: every file-local copy of CLI11, nlohmann/json and the
+# standard library is compiled once per batch of files instead of once per
+# file, which takes a cold build from 6.5 to 4 minutes on 2 cores. It also
+# means two files of one target cannot both define a file-local helper of
+# the same name: share it instead (CI builds this way, so it will say).
 build() {
   local dir=$1; shift
   say "building in $dir"
-  cmake -S "$dsr_root" -B "$dsr_root/$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake -S "$dsr_root" -B "$dsr_root/$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=6 "$@" >/dev/null
   cmake --build "$dsr_root/$dir"
 }

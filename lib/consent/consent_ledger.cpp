@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "db/database.h"
 #include "db/sqlite/sqlite_error.h"
 #include "report/report.h"
 
@@ -59,9 +60,7 @@ Entry entry_at(SQLite::Statement& q) {
 /// "subject IN (?, ?, …)" for `n` pseudonyms; "0" for none.
 std::string subject_in(std::size_t n) {
     if (n == 0) return "0";
-    std::string out = "subject IN (";
-    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-    return out + ")";
+    return "subject IN (" + db::placeholders(n) + ")";
 }
 
 void bind_subjects(SQLite::Statement& q, const std::vector<std::string>& subjects, const std::string& purpose) {

@@ -9,6 +9,12 @@
 
 namespace dsr::db {
 
+std::string placeholders(std::size_t n) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+    return out;
+}
+
 bool is_postgresql_url(std::string_view url) {
     if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return true;
     // A libpq keyword string starts with `keyword=` (`host=/run/pg dbname=shop`).

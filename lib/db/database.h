@@ -135,6 +135,11 @@ private:
     std::optional<Schema> schema_;
 };
 
+/// "?, ?, ?": the parameters of an IN list of `n` values.
+std::string placeholders(std::size_t n);
+/// Values bound in one IN list: well under SQLite's limit on bound parameters.
+inline constexpr std::size_t max_in_list = 500;
+
 /// True for a PostgreSQL location: a `postgresql://` or `postgres://` URI,
 /// or a libpq keyword string such as `host=/run/pg dbname=shop`.
 bool is_postgresql_url(std::string_view url);

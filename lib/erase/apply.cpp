@@ -9,18 +9,10 @@ namespace dsr::erase {
 
 namespace {
 
-constexpr std::size_t chunk_size = 500;
-
-std::string placeholders(std::size_t n) {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-    return out;
-}
-
 template <typename T, typename F>
 void for_chunks(const std::vector<T>& items, F f) {
-    for (std::size_t i = 0; i < items.size(); i += chunk_size) {
-        auto end = std::min(items.size(), i + chunk_size);
+    for (std::size_t i = 0; i < items.size(); i += db::max_in_list) {
+        auto end = std::min(items.size(), i + db::max_in_list);
         f(std::vector<T>(items.begin() + static_cast<std::ptrdiff_t>(i), items.begin() + static_cast<std::ptrdiff_t>(end)));
     }
 }
@@ -35,7 +27,7 @@ std::size_t delete_rows(db::Database& db, const TablePlan& tp) {
     std::size_t statements = 0;
     for_chunks(tp.deletes, [&](const std::vector<db::Value>& keys) {
         auto changed = db.execute("DELETE FROM " + db.quote_table(tp.table->name) + " WHERE " + db.quote(tp.table->key) +
-                                      " IN (" + placeholders(keys.size()) + ")",
+                                      " IN (" + db::placeholders(keys.size()) + ")",
                                   keys);
         ++statements;
         if (changed != static_cast<std::int64_t>(keys.size())) unexpected_change(tp.table->name, keys.size(), changed);
@@ -64,7 +56,7 @@ std::size_t count_present(db::Database& db, const TablePlan& tp) {
     std::size_t present = 0;
     for_chunks(tp.deletes, [&](const std::vector<db::Value>& keys) {
         db.query("SELECT count(*) FROM " + db.quote_table(tp.table->name) + " WHERE " + db.quote(tp.table->key) + " IN (" +
-                     placeholders(keys.size()) + ")",
+                     db::placeholders(keys.size()) + ")",
                  keys, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                      present += static_cast<std::size_t>(std::get<std::int64_t>(row[0]));
                  });
@@ -85,7 +77,7 @@ std::size_t count_kept_as_planned(db::Database& db, const TablePlan& tp) {
     std::size_t good = 0;
     for_chunks(keys, [&](const std::vector<db::Value>& chunk) {
         db.query("SELECT " + columns + " FROM " + db.quote_table(tp.table->name) + " WHERE " + db.quote(tp.table->key) +
-                     " IN (" + placeholders(chunk.size()) + ")",
+                     " IN (" + db::placeholders(chunk.size()) + ")",
                  chunk, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
                      auto it = planned.find(key_text(row[0]));
                      if (it == planned.end()) return;

@@ -16,8 +16,6 @@ namespace dsr::erase {
 
 namespace {
 
-/// Keys per statement: well under SQLite's limit on bound parameters.
-constexpr std::size_t chunk_size = 500;
 /// How far a chain of ON DELETE CASCADE through unlisted tables is followed.
 constexpr int max_cascade_depth = 8;
 
@@ -33,17 +31,11 @@ std::string_view fate_name(Fate f) {
     return "";
 }
 
-std::string placeholders(std::size_t n) {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-    return out;
-}
-
 std::vector<std::vector<db::Value>> chunks(const std::vector<db::Value>& keys) {
     std::vector<std::vector<db::Value>> out;
-    for (std::size_t i = 0; i < keys.size(); i += chunk_size)
+    for (std::size_t i = 0; i < keys.size(); i += db::max_in_list)
         out.emplace_back(keys.begin() + static_cast<std::ptrdiff_t>(i),
-                         keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), i + chunk_size)));
+                         keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), i + db::max_in_list)));
     return out;
 }
 
@@ -222,7 +214,7 @@ private:
         if (tp.deletes.empty()) return;
         for (const auto& dependent : step.dependents) {
             for (const auto& keys : chunks(tp.deletes)) {
-                std::string condition = db_.quote(step.table->key) + " IN (" + placeholders(keys.size()) + ")";
+                std::string condition = db_.quote(step.table->key) + " IN (" + db::placeholders(keys.size()) + ")";
                 follow(dependent, step.table->name, condition, keys, 1, tp);
             }
         }

@@ -46,12 +46,6 @@ SubjectMatch match_subject(db::Database& db, const policy::Policy& policy, const
 
 namespace {
 
-std::string placeholders(std::size_t n) {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-    return out;
-}
-
 }  // namespace
 
 void lock_subject(db::Database& db, const policy::Policy& policy, const SubjectMatch& match) {
@@ -66,7 +60,7 @@ RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, c
     if (table.root) {
         auto it = match.root_keys.find(table.name);
         if (it != match.root_keys.end() && !it->second.empty()) {
-            parts.push_back(db.quote(table.key) + " IN (" + placeholders(it->second.size()) + ")");
+            parts.push_back(db.quote(table.key) + " IN (" + db::placeholders(it->second.size()) + ")");
             filter.params.insert(filter.params.end(), it->second.begin(), it->second.end());
         }
     }
@@ -81,7 +75,7 @@ RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, c
         } else {
             auto it = match.identity_values.find(link.identity);
             if (it == match.identity_values.end() || it->second.empty()) continue;
-            parts.push_back(db.quote(link.column) + " IN (" + placeholders(it->second.size()) + ")");
+            parts.push_back(db.quote(link.column) + " IN (" + db::placeholders(it->second.size()) + ")");
             for (const auto& v : it->second) filter.params.emplace_back(v);
         }
     }

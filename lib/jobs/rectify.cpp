@@ -16,12 +16,6 @@ namespace dsr::jobs {
 
 namespace {
 
-std::string placeholders(std::size_t n) {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-    return out;
-}
-
 /// A name from the command line is repeated in a message only if it looks
 /// like an SQL identifier: a mistyped --set could put an email where the
 /// table name goes, and messages never show personal data.
@@ -213,7 +207,7 @@ private:
         auto links = identity_links(policy_, change.identity, &link_tables);
         const std::string field = change.field();
         const std::string id_column = db_.quote(identity->column);
-        const std::string others = keys.empty() ? "" : " AND " + db_.quote(root->key) + " NOT IN (" + placeholders(keys.size()) + ")";
+        const std::string others = keys.empty() ? "" : " AND " + db_.quote(root->key) + " NOT IN (" + db::placeholders(keys.size()) + ")";
 
         if (!links.empty()) {
             // Rows are attributed to a subject by this value: it must name one
@@ -222,7 +216,7 @@ private:
                 std::vector<db::Value> params = old_values;
                 params.insert(params.end(), keys.begin(), keys.end());
                 auto shared = scalar("SELECT count(*) FROM " + db_.quote_table(root->name) + " WHERE " + id_column + " IN (" +
-                                         placeholders(old_values.size()) + ")" + others,
+                                         db::placeholders(old_values.size()) + ")" + others,
                                      params);
                 if (shared > 0)
                     throw Error(ExitStatus::ambiguous_subject,
@@ -243,7 +237,7 @@ private:
         own.table = root;
         own.column = identity->column;
         own.value = change.value;
-        own.condition = keys.empty() ? "FALSE" : db_.quote(root->key) + " IN (" + placeholders(keys.size()) + ")";
+        own.condition = keys.empty() ? "FALSE" : db_.quote(root->key) + " IN (" + db::placeholders(keys.size()) + ")";
         own.params = keys;
         targets.push_back(std::move(own));
 
@@ -256,7 +250,7 @@ private:
             t.table = link_tables[i];
             t.column = links[i]->column;
             t.value = change.value;
-            t.condition = old_values.empty() ? "FALSE" : db_.quote(t.column) + " IN (" + placeholders(old_values.size()) + ")";
+            t.condition = old_values.empty() ? "FALSE" : db_.quote(t.column) + " IN (" + db::placeholders(old_values.size()) + ")";
             t.params = old_values;
             if (!new_is_old) {
                 auto joined = scalar("SELECT count(*) FROM " + db_.quote_table(t.table->name) + " WHERE " + db_.quote(t.column) + " = ?",

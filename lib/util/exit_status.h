@@ -22,4 +22,19 @@ enum class ExitStatus : int {
     more_to_do = 14,        ///< `purge` stopped (--max-duration, a signal) with work left; the next run continues
 };
 
+/// The exit status of a batch is its worst subject's: done, done with held
+/// rows, nothing found, ambiguous, then any error (which keeps the first seen).
+inline ExitStatus worse_of(ExitStatus worst_so_far, ExitStatus next) {
+    auto severity = [](ExitStatus status) {
+        switch (status) {
+            case ExitStatus::ok: return 0;
+            case ExitStatus::partial: return 1;
+            case ExitStatus::subject_not_found: return 2;
+            case ExitStatus::ambiguous_subject: return 3;
+            default: return 4;
+        }
+    };
+    return severity(next) > severity(worst_so_far) ? next : worst_so_far;
+}
+
 }  // namespace dsr

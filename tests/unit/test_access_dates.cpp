@@ -113,7 +113,7 @@ INSERT INTO items VALUES (1, 1, 10), (2, 2, 20), (3, 3, 30), (4, 7, 40);
 )";
 
 constexpr const char* policy_yaml = R"(version: 1
-controller: {name: Shop, contact: privacy@shop.example}
+controller: {name: DatesShop, contact: privacy@shop.example}
 regime: ccpa
 databases: {main: {url: sqlite:shop.db}}
 identities: {customer_id: {column: customers.id}}
@@ -154,13 +154,13 @@ tables:
     retention: {column: iso.at, format: iso8601, keep: 10y}
 )";
 
-struct Shop {
+struct DatesShop {
     dsr::test::TempDir dir;
     dsr::policy::Policy policy;
     std::unique_ptr<dsr::db::Database> db;
     dsr::graph::SubjectMatch match;
 
-    Shop() {
+    DatesShop() {
         auto path = dir.file("shop.db");
         SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE).exec(schema_sql);
         auto loaded = dsr::policy::load_policy_text(policy_yaml, dir.file("policy.yaml"));
@@ -203,7 +203,7 @@ using Dates = std::vector<std::string>;
 }  // namespace
 
 TEST_CASE("read_subject_data: timestamps, look-back, withheld columns") {
-    Shop shop;
+    DatesShop shop;
 
     SUBCASE("every format gives each row its retention end; a parent's timestamp serves its children") {
         auto r = shop.read(true);

@@ -13,7 +13,7 @@ namespace {
 using namespace dsr::policy;
 
 // Line 1 is `version: 1`; the categories mapping starts on line 11.
-constexpr std::string_view policy_text = R"(version: 1
+constexpr std::string_view access_policy_text = R"(version: 1
 controller:
   name: Example Shop
   contact: privacy@shop.example
@@ -44,7 +44,7 @@ tables:
 )";
 
 LoadResult load_with(std::string_view disclose) {
-    std::string text(policy_text);
+    std::string text(access_policy_text);
     text.replace(text.find("DISCLOSE"), 8, disclose);
     return load_policy_text(text, "test.yaml");
 }
@@ -92,7 +92,7 @@ TEST_CASE("category disclose") {
         }
     }
     SUBCASE("a misspelt key is refused with a suggestion") {
-        std::string text(policy_text);
+        std::string text(access_policy_text);
         text.replace(text.find("disclose: DISCLOSE"), 18, "disclosed: false");
         auto result = load_policy_text(text, "test.yaml");
         REQUIRE_FALSE(result.errors.empty());

@@ -17,8 +17,8 @@ using namespace dsr;
 
 namespace {
 
-constexpr const char* policy_text = R"(version: 1
-controller: {name: Shop, contact: privacy@shop.example}
+constexpr const char* consent_policy_text = R"(version: 1
+controller: {name: ConsentShop, contact: privacy@shop.example}
 regime: gdpr
 databases:
   main: {url: "sqlite:shop.db"}
@@ -54,15 +54,15 @@ consent:
   plain:
 )";
 
-struct Shop {
+struct ConsentShop {
     test::TempDir dir;
     policy::Policy policy;
     std::unique_ptr<state::StateStore> store;
     std::unique_ptr<db::Database> db;
     crypto::SecretBytes key{crypto::pseudonym_key_bytes};
 
-    Shop() {
-        auto loaded = policy::load_policy_text(policy_text, dir.file("policy.yaml"));
+    ConsentShop() {
+        auto loaded = policy::load_policy_text(consent_policy_text, dir.file("policy.yaml"));
         REQUIRE_MESSAGE(loaded.policy, (loaded.errors.empty() ? "" : loaded.errors[0].message));
         policy = std::move(*loaded.policy);
         {
@@ -104,7 +104,7 @@ struct Shop {
 }  // namespace
 
 TEST_CASE("consent job: the purpose named") {
-    Shop shop;
+    ConsentShop shop;
     CHECK(jobs::consent_purpose(shop.policy, "marketing").name == "marketing");
     CHECK_THROWS_WITH_AS(jobs::consent_purpose(shop.policy, "account"),
                          doctest::Contains("'account' is not under consent in the policy (its lawful basis is contract)"),
@@ -123,7 +123,7 @@ TEST_CASE("consent job: the purpose named") {
 }
 
 TEST_CASE("consent job: mirror values are typed as the column declares") {
-    Shop shop;
+    ConsentShop shop;
     auto integer = shop.mirror("marketing");
     REQUIRE(integer);
     CHECK(integer->granted == db::Value(std::int64_t{1}));
@@ -147,7 +147,7 @@ TEST_CASE("consent job: mirror values are typed as the column declares") {
 }
 
 TEST_CASE("consent job: grant and withdraw") {
-    Shop shop;
+    ConsentShop shop;
     auto ana_email = shop.subject("email", "ana@example.com");
     auto ana_id = shop.subject("customer_id", "1");
 
@@ -202,7 +202,7 @@ TEST_CASE("consent job: grant and withdraw") {
 }
 
 TEST_CASE("consent job: show and list") {
-    Shop shop;
+    ConsentShop shop;
     shop.change("marketing", consent::Action::granted, shop.subject("email", "ana@example.com"));
     shop.change("marketing", consent::Action::granted, shop.subject("email", "ben@example.com"));
     shop.change("marketing", consent::Action::withdrawn, shop.subject("customer_id", "2"));

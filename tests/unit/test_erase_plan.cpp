@@ -46,7 +46,7 @@ INSERT INTO payments VALUES (100, 10, 'tok_a', '2020-01-01T10:00:00Z'), (101, 11
 INSERT INTO notes VALUES (1000, 12, 'for Ana'), (1001, 13, 'for Bo');
 )";
 
-constexpr const char* policy_text = R"(
+constexpr const char* erasure_policy_text = R"(
 version: 1
 controller: {name: C, contact: c@example.com}
 regime: gdpr
@@ -92,8 +92,8 @@ tables:
       hold: {purpose: tax, column: paid_at, format: iso8601, keep: 10y}
 )";
 
-struct Shop : dsr::test::PolicyShop {
-    Shop() : PolicyShop(schema, policy_text) {}
+struct ErasureShop : dsr::test::PolicyShop {
+    ErasureShop() : PolicyShop(schema, erasure_policy_text) {}
 
     std::string scalar(const std::string& sql) const {
         SQLite::Database db(file);
@@ -112,7 +112,7 @@ const dsr::erase::TablePlan& table(const dsr::erase::ErasurePlan& plan, const st
     return *it;
 }
 
-dsr::jobs::EraseOutcome run(const Shop& shop, const std::string& kind, const std::string& value) {
+dsr::jobs::EraseOutcome run(const ErasureShop& shop, const std::string& kind, const std::string& value) {
     auto db = shop.open(false);
     auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
     return dsr::jobs::run_erasure(*db, shop.policy, setup, shop.key, {kind, value}, shop.now, "");
@@ -121,7 +121,7 @@ dsr::jobs::EraseOutcome run(const Shop& shop, const std::string& kind, const std
 }  // namespace
 
 TEST_CASE("make_plan: each row's fate") {
-    Shop shop;
+    ErasureShop shop;
     auto db = shop.open(true);
     auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
     auto match = dsr::jobs::find_for_erasure(*db, shop.policy, shop.key, {"email", "ana@example.com"});
@@ -156,7 +156,7 @@ TEST_CASE("make_plan: each row's fate") {
 }
 
 TEST_CASE("run_erasure: carried out, verified, and a second run changes nothing") {
-    Shop shop;
+    ErasureShop shop;
     auto first = run(shop, "email", "ana@example.com");
     CHECK(first.applied);
     CHECK(first.residue_removed);
@@ -196,7 +196,7 @@ TEST_CASE("run_erasure: carried out, verified, and a second run changes nothing"
 }
 
 TEST_CASE("make_plan: a foreign key that would make the erasure fail is refused before any change") {
-    Shop shop;
+    ErasureShop shop;
     shop.exec("CREATE TABLE refunds (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders(id));"
               "INSERT INTO refunds VALUES (1, 13);");
     CHECK_THROWS_WITH_AS(run(shop, "customer_id", "2"), doctest::Contains("refunds (a table the policy does not list)"),
@@ -206,9 +206,9 @@ TEST_CASE("make_plan: a foreign key that would make the erasure fail is refused 
 }
 
 TEST_CASE("make_plan: a null mask on a NOT NULL column is refused before any change") {
-    Shop shop;
+    ErasureShop shop;
     shop.exec("CREATE TABLE t (x INTEGER)");  // any write, to be sure nothing else moves
-    auto text = std::string(policy_text);
+    auto text = std::string(erasure_policy_text);
     text.replace(text.find("name: redact"), 12, "name: null");
     auto loaded = dsr::policy::load_policy_text(text, shop.dir.file("policy.yaml"));
     REQUIRE(loaded.policy);

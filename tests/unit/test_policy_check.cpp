@@ -12,17 +12,12 @@
 #include <string_view>
 #include <vector>
 
+#include "diagnostic_print.h"
 #include "db/database.h"
 #include "jobs/policy_check.h"
 #include "policy/loader.h"
 #include "policy/personal_names.h"
 #include "temp_dir.h"
-
-namespace dsr::policy {
-inline std::ostream& operator<<(std::ostream& os, const Diagnostic& d) {
-    return os << d.where.line << ':' << d.where.column << ": " << d.message;
-}
-}  // namespace dsr::policy
 
 namespace {
 

@@ -11,17 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "diagnostic_print.h"
 #include "policy/loader.h"
 #include "policy/reader.h"
 #include "policy/yaml_tree.h"
 #include "temp_dir.h"
-
-namespace dsr::policy {
-// Lets doctest print a diagnostic when an assertion about it fails.
-inline std::ostream& operator<<(std::ostream& os, const Diagnostic& d) {
-    return os << d.where.line << ':' << d.where.column << ": " << d.message;
-}
-}  // namespace dsr::policy
 
 namespace {
 

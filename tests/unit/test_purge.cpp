@@ -56,7 +56,7 @@ INSERT INTO shipments VALUES
 INSERT INTO reviews VALUES (300, 12, 'nice');
 )";
 
-constexpr const char* policy_text = R"(
+constexpr const char* purge_policy_text = R"(
 version: 1
 controller: {name: C, contact: c@example.com}
 regime: gdpr
@@ -99,8 +99,8 @@ tables:
 non_personal_tables: [reviews]
 )";
 
-struct Shop : dsr::test::PolicyShop {
-    Shop() : PolicyShop(schema, policy_text) {}
+struct PurgeShop : dsr::test::PolicyShop {
+    PurgeShop() : PolicyShop(schema, purge_policy_text) {}
 
     dsr::jobs::PurgeOutcome purge(bool dry_run, std::size_t batch_size = 2,
                                   dsr::purge::PurgeCursors* cursors = nullptr,
@@ -147,7 +147,7 @@ const dsr::jobs::TablePurge& table(const dsr::jobs::PurgeOutcome& out, const std
 }  // namespace
 
 TEST_CASE("run_purge: each expired row's fate") {
-    Shop shop;
+    PurgeShop shop;
     auto out = shop.purge(false);
     CHECK(out.complete);
     // Children first: payments and shipments before orders.
@@ -181,7 +181,7 @@ TEST_CASE("run_purge: each expired row's fate") {
 }
 
 TEST_CASE("run_purge: a dry run counts what the real run does and changes nothing") {
-    Shop shop;
+    PurgeShop shop;
     auto before = shop.dump();
     auto dry = shop.purge(true);
     CHECK(shop.dump() == before);
@@ -198,7 +198,7 @@ TEST_CASE("run_purge: a dry run counts what the real run does and changes nothin
 }
 
 TEST_CASE("run_purge: a second run changes nothing") {
-    Shop shop;
+    PurgeShop shop;
     shop.purge(false);
     auto after = shop.dump();
     auto again = shop.purge(false);
@@ -208,10 +208,10 @@ TEST_CASE("run_purge: a second run changes nothing") {
 }
 
 TEST_CASE("run_purge: stopped between batches, continued from the cursor, ends where one run ends") {
-    Shop whole;
+    PurgeShop whole;
     whole.purge(false, 1);
 
-    Shop stopped;
+    PurgeShop stopped;
     dsr::state::StateStore store(stopped.dir.file("state.db"), {});
     dsr::purge::PurgeCursors cursors(store, "sqlite:" + stopped.file);
     int batches = 0;

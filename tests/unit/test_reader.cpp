@@ -9,14 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "diagnostic_print.h"
 #include "policy/reader.h"
 #include "policy/yaml_tree.h"
-
-namespace dsr::policy {
-inline std::ostream& operator<<(std::ostream& os, const Diagnostic& d) {
-    return os << d.where.line << ':' << d.where.column << ": " << d.message;
-}
-}  // namespace dsr::policy
 
 namespace {
 
@@ -30,7 +25,7 @@ YamlNode node(std::string_view text) {
     return *result.root;
 }
 
-std::string at(const Position& p) { return std::to_string(p.line) + ":" + std::to_string(p.column); }
+using dsr::test::at;
 
 enum class Colour { red, green, blue };
 constexpr std::pair<std::string_view, Colour> colours[] = {

@@ -10,13 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "diagnostic_print.h"
 #include "policy/yaml_tree.h"
-
-namespace dsr::policy {
-inline std::ostream& operator<<(std::ostream& os, const Diagnostic& d) {
-    return os << d.where.line << ':' << d.where.column << ": " << d.message;
-}
-}  // namespace dsr::policy
 
 namespace {
 
@@ -38,7 +33,7 @@ Diagnostic first_error(std::string_view text) {
     return result.errors.front();
 }
 
-std::string at(const Position& p) { return std::to_string(p.line) + ":" + std::to_string(p.column); }
+using dsr::test::at;
 
 bool mentions(const Diagnostic& d, std::string_view text) { return d.message.find(text) != std::string::npos; }
 
