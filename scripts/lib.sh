@@ -7,7 +7,7 @@ DSR_PACKAGES=(
   cmake g++ ninja-build ccache pkg-config
   libcli11-dev libsqlitecpp-dev libsqlite3-dev libsodium-dev libyaml-cpp-dev
   doctest-dev nlohmann-json3-dev libarchive-dev
-  sqlite3 jq mandoc python3-jsonschema tzdata age time
+  sqlite3 jq mandoc python3 python3-jsonschema tzdata age time
   libpq-dev postgresql
 )
 
