@@ -21,6 +21,7 @@ enum Stream : std::uint64_t {
     kStreamCustomer = 2,
     kStreamGuest = 3,
     kStreamNewsletterReader = 4,
+    kStreamHeavySubject = 5,
 };
 
 constexpr std::int64_t kHour = 3600;
@@ -92,6 +93,11 @@ public:
             write_strangers(rng);
             if (progress && (i % step == 0 || i == opt_.customers)) progress(i, opt_.customers);
         }
+        if (const Id heavy = heavy_subject_id(opt_)) {
+            recording_ = truth_ ? truth_->find(heavy) : nullptr;
+            write_heavy_subject(heavy);
+            recording_ = nullptr;
+        }
     }
 
 private:
@@ -100,6 +106,7 @@ private:
     template <typename Row>
     void put(const Row& row) {
         w_.insert(row);
+        ++rows_put_;
         if (recording_) recording_->add(table_of(row), row.id);
     }
 
@@ -641,6 +648,60 @@ private:
         }
     }
 
+    // ------------------------------------------------------------ heavy subject
+
+    // The most rows one place_order can write: the order, three lines, a
+    // failed and a successful payment, a shipment, a return and three
+    // loyalty entries (redeemed, earned, taken back).
+    static constexpr std::int64_t kMaxOrderRows = 11;
+
+    // A customer whose history fills exactly opt_.heavy_subject_rows rows:
+    // a buyer of staff uniforms for a chain of shops, whose account came over
+    // from the shop's first system (so it dates from the first year though
+    // its id is the last), with an order about every seventh event and web
+    // sessions between them. Its own random stream, and written after every
+    // other row, so the rest of the shop is the shop without it.
+    void write_heavy_subject(Id id) {
+        Rng rng(stream_seed(opt_.seed, kStreamHeavySubject, 0));
+        const std::int64_t budget = opt_.heavy_subject_rows;
+        const std::int64_t first_row = rows_put_;
+        const auto written = [&] { return rows_put_ - first_row; };
+
+        Person p;
+        p.country = &pick_country(rng);
+        p.first = pick_first_name(rng, *p.country);
+        p.last = pick_last_name(rng, *p.country);
+        p.home = make_place(rng, *p.country);
+        p.email = make_email(rng, p.first, p.last, std::to_string(id));
+        if (recording_) recording_->email = p.email;
+        p.cards.push_back(make_card(rng));
+        p.cards.push_back(make_card(rng));
+        const std::int64_t created = start_ + static_cast<std::int64_t>(rng.below(365 * kDay));
+        const std::int64_t last_login = now_ - 1 - static_cast<std::int64_t>(rng.below(6 * kHour));
+        put(CustomerRow{id, p.email, p.first_name(), p.last_name(), phone_number(*p.country, id, opt_.seed),
+                        std::nullopt, iso_timestamp(created), iso_timestamp(last_login), 0,
+                        std::string(p.country->language)});
+        if (written() < budget)
+            put(AddressRow{next_.address++, id, "shipping", p.full_name(), p.home.line1, p.home.line2, p.home.city,
+                           p.home.postcode, std::string(p.country->code), iso_timestamp(created)});
+
+        // Events march from sign-up to the last login as the rows fill the
+        // budget, so the history spans the whole window whatever its size.
+        const std::vector<std::string> ips{make_ip(rng), make_ip(rng), make_ip(rng)};
+        const std::string_view agent = rng.pick(user_agents());
+        const std::int64_t span = last_login - kHour - created;
+        Loyalty loyalty;
+        while (written() < budget) {
+            // (span, under 2^29 seconds, times at most 2^30 rows fits in 64 bits)
+            const std::int64_t at = created + span * written() / budget;
+            if (budget - written() >= kMaxOrderRows && rng.chance(1, 7))
+                place_order(rng, Buyer{id, &p, false, &loyalty}, at);
+            else
+                session(rng, id, ips[rng.below(ips.size())], agent, at);
+        }
+        if (written() != budget) throw std::logic_error("heavy subject: kMaxOrderRows is too small");
+    }
+
     // ------------------------------------------------------------ non-customers
 
     // Guests are numbered; their identity is recomputed from the number, so a
@@ -712,6 +773,7 @@ private:
     std::optional<HouseholdCandidate> household_;
     std::vector<GuestMemory> guests_;
     std::int64_t newsletter_readers_ = 0;
+    std::int64_t rows_put_ = 0;  // personal rows written so far, for the heavy subject's budget
     NextIds next_;
 };
 
@@ -721,6 +783,9 @@ void generate_shop(const GeneratorOptions& options, ShopWriter& writer, const Pr
                    GroundTruth* truth) {
     if (options.customers < 0 || options.customers > kMaxCustomers)
         throw std::invalid_argument("customers out of range");
+    if (options.heavy_subject_rows < 0 || options.heavy_subject_rows > kMaxHeavySubjectRows ||
+        heavy_subject_id(options) > kMaxCustomers)
+        throw std::invalid_argument("heavy subject out of range");
     Generator(options, writer, truth).run(progress);
 }
 

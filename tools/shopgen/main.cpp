@@ -44,6 +44,16 @@ constexpr const char* kFooter =
     "About 15 rows are written per customer; a million customers take about a\n"
     "minute (optimised build) and 1.8 GB.\n"
     "\n"
+    "--heavy-subject-rows N adds one more registered customer, id --customers + 1,\n"
+    "with exactly N personal rows in all (N >= 1: their account, a shipping\n"
+    "address, then orders with their lines, payments, shipments, returns and\n"
+    "loyalty points, and web sessions, about half and half, spread over the\n"
+    "twelve years): one subject with a very large history, to benchmark\n"
+    "`dsr export` and `dsr access` on. It is written after every other row, from\n"
+    "a random stream of its own, so the rest of the shop is the same as without\n"
+    "the option; --ground-truth-customers may name it. 1,000,000 rows take a few\n"
+    "seconds and about 150 MB.\n"
+    "\n"
     "A SQLite shop is built under a temporary name in the directory of --out\n"
     "and renamed when complete; an interrupted run leaves --out untouched.\n"
     "\n"
@@ -150,6 +160,10 @@ int main(int argc, char** argv) {
     auto* truth_ids_opt = app.add_option("--ground-truth-customers", truth_ids,
                                          "Customer ids for --ground-truth, comma-separated: 1,17,250")
                               ->type_name("IDS");
+    app.add_option("--heavy-subject-rows", options.heavy_subject_rows,
+                   "Add customer --customers + 1 with N personal rows in all")
+        ->type_name("N")
+        ->check(CLI::Range(std::int64_t{1}, shopgen::kMaxHeavySubjectRows));
     truth_opt->needs(truth_ids_opt);
     truth_ids_opt->needs(truth_opt);
 
@@ -177,10 +191,18 @@ int main(int argc, char** argv) {
         options.now = *parsed;
     }
 
+    // Phone numbers stay unique only for ids up to kMaxCustomers.
+    if (shopgen::heavy_subject_id(options) > shopgen::kMaxCustomers)
+        return fail(kExitUsage, "--heavy-subject-rows: the heavy subject would be customer " +
+                                    std::to_string(shopgen::heavy_subject_id(options)) + ", over the " +
+                                    std::to_string(shopgen::kMaxCustomers) + " customers a shop can have");
+
     std::optional<shopgen::GroundTruth> truth;
     try {
+        // The heavy subject, whose id comes last, may be listed too.
+        const std::int64_t all_customers = options.customers + (shopgen::heavy_subject_id(options) ? 1 : 0);
         if (!truth_path.empty())
-            truth = ground_truth_for(truth_ids, options.customers, truth_path, out, force);
+            truth = ground_truth_for(truth_ids, all_customers, truth_path, out, force);
     } catch (const shopgen::UsageError& e) {
         return fail(kExitUsage, e.what());
     }
