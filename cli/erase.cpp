@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "audit/audit_log.h"
@@ -26,6 +27,7 @@
 #include "jobs/databases.h"
 #include "jobs/erase.h"
 #include "report/erase_report.h"
+#include "state/state_store.h"
 #include "util/atomic_file.h"
 #include "util/civil_date.h"
 #include "util/error.h"
@@ -438,10 +440,18 @@ std::pair<ExitStatus, nlohmann::ordered_json> erase_item(SubjectJob& job, const 
                                         item.shown ? item.shown->digest : std::string());
         }
         auto end = ending_of(job, run, outcome);
-        record(job, o, run, outcome, end);
-        auto summary = audit_summary(outcome, o.dry_run);
-        if (end.ledger_seq) summary["ledger_seq"] = *end.ledger_seq;
-        job.finish(run, end.name == "error" ? "failed" : "done", summary);
+        {
+            // The erasure ledger's entry and the done entry become durable in
+            // one commit of the state store (each would pay a disk sync of
+            // its own), or in the batch's own state transaction if one is open.
+            std::optional<state::StateTransaction> tx;
+            if (!job.store().in_transaction()) tx.emplace(job.store());
+            record(job, o, run, outcome, end);
+            auto summary = audit_summary(outcome, o.dry_run);
+            if (end.ledger_seq) summary["ledger_seq"] = *end.ledger_seq;
+            job.finish(run, end.name == "error" ? "failed" : "done", summary);
+            if (tx) tx->commit();
+        }
         envelope.status = end.name;
         return {end.status,
                 report::erase_json(envelope, job.policy(), run.ref(), o.request_id, run.intent_seq, outcome, end)};

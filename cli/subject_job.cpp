@@ -121,6 +121,18 @@ SubjectRun SubjectJob::begin(const NamedSubject& subject, const std::string& req
 }
 
 void SubjectJob::finish(const SubjectRun& run, const std::string& phase, nlohmann::ordered_json summary) {
+    // The entry and the signed head share one commit, or, inside a batch
+    // group's StateTransaction, the group's.
+    std::optional<state::StateTransaction> tx;
+    if (!store().in_transaction()) tx.emplace(store());
+    log_outcome(run, phase, std::move(summary));
+    sign_head();
+    if (tx) tx->commit();
+}
+
+void SubjectJob::sign_head() { audit::AuditLog(store()).sign_head(*keys_, when_); }
+
+void SubjectJob::log_outcome(const SubjectRun& run, const std::string& phase, nlohmann::ordered_json summary) {
     audit::AuditEntry done;
     done.command = command_;
     done.phase = phase;
@@ -130,7 +142,7 @@ void SubjectJob::finish(const SubjectRun& run, const std::string& phase, nlohman
     done.refers_to = run.intent_seq;
     done.dry_run = dry_run_;
     done.summary = std::move(summary);
-    audit::AuditLog(store()).append_and_sign(done, *keys_, when_);
+    audit::AuditLog(store()).append(done, when_);
 }
 
 void SubjectJob::close_request(const SubjectRun& run, const std::string& resolution) {

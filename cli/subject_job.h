@@ -15,6 +15,7 @@
 #include "cli/state_options.h"
 #include "cli/subject.h"
 #include "crypto/keys.h"
+#include "state/state_store.h"
 #include "db/database.h"
 #include "graph/subject_rows.h"
 #include "report/access_report.h"
@@ -77,8 +78,14 @@ public:
         return begin(name(subject_option), request_id, all_matches);
     }
 
-    /// Logs the run's outcome (`done` or `failed`, with counts, never values) and signs the head.
+    /// Logs the run's outcome (`done` or `failed`, with counts, never values)
+    /// and signs the head, in one commit.
     void finish(const SubjectRun& run, const std::string& phase, nlohmann::ordered_json summary);
+    /// finish() in two halves, for a batch that closes a group of subjects
+    /// inside one state::StateTransaction: each run's outcome, then one
+    /// signature over the head.
+    void log_outcome(const SubjectRun& run, const std::string& phase, nlohmann::ordered_json summary);
+    void sign_head();
 
     /// Closes the request the run answered, if --request was given.
     void close_request(const SubjectRun& run, const std::string& resolution);

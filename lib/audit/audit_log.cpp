@@ -7,6 +7,7 @@
 
 #include <array>
 #include <map>
+#include <optional>
 
 #include "report/report.h"
 #include "db/sqlite/sqlite_error.h"
@@ -105,8 +106,10 @@ AuditEntry AuditLog::append(AuditEntry entry, std::chrono::system_clock::time_po
     auto& db = store_.db();
     try {
         // IMMEDIATE: the write lock before reading the tail, so two writers
-        // can never both chain onto the same previous entry.
-        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+        // can never both chain onto the same previous entry. Inside the
+        // caller's StateTransaction (also IMMEDIATE) the entry commits with it.
+        std::optional<SQLite::Transaction> tx;
+        if (!store_.in_transaction()) tx.emplace(db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement tail(db, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1");
         entry.seq = 1;
         entry.prev_hash = genesis_hash;
@@ -137,7 +140,7 @@ AuditEntry AuditLog::append(AuditEntry entry, std::chrono::system_clock::time_po
         insert.bind(11, entry.prev_hash);
         insert.bind(12, entry.hash);
         insert.exec();
-        tx.commit();
+        if (tx) tx->commit();
     } catch (const SQLite::Exception& e) {
         db::throw_sqlite_error(e, store_.path(), "cannot append to the audit log");
     }
@@ -147,7 +150,8 @@ AuditEntry AuditLog::append(AuditEntry entry, std::chrono::system_clock::time_po
 std::optional<SignedHead> AuditLog::sign_head(const crypto::Keys& keys, std::chrono::system_clock::time_point when) {
     auto& db = store_.db();
     try {
-        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+        std::optional<SQLite::Transaction> tx;
+        if (!store_.in_transaction()) tx.emplace(db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement tail(db, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1");
         if (!tail.executeStep()) return std::nullopt;
         SignedHead head;
@@ -171,7 +175,7 @@ std::optional<SignedHead> AuditLog::sign_head(const crypto::Keys& keys, std::chr
         insert.bind(4, head.public_key);
         insert.bind(5, head.signature);
         insert.exec();
-        tx.commit();
+        if (tx) tx->commit();
         return head;
     } catch (const SQLite::Exception& e) {
         db::throw_sqlite_error(e, store_.path(), "cannot sign the audit head");

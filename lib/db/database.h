@@ -108,6 +108,11 @@ public:
     /// Starts the job's write transaction. It takes the write lock at once
     /// (SQLite: BEGIN IMMEDIATE), so a busy database fails before any change.
     virtual void begin() = 0;
+    /// Starts a read-only transaction, ended by commit() or rollback(): every
+    /// query in it sees the same committed state, and the database's read
+    /// lock or snapshot is taken once rather than for every statement
+    /// (SQLite: BEGIN DEFERRED; PostgreSQL: REPEATABLE READ, READ ONLY).
+    virtual void begin_read() = 0;
     virtual void commit() = 0;
     /// Undoes an open transaction; does nothing when none is open.
     virtual void rollback() noexcept = 0;

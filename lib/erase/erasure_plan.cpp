@@ -3,12 +3,14 @@
 #include "erase/row_masker.h"
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <set>
 
 #include "erase/masks.h"
-#include "jobs/access.h"
+#include "graph/timestamp_sql.h"
+#include "policy/periods.h"
 #include "util/error.h"
 #include "util/sha256.h"
 
@@ -57,21 +59,12 @@ std::vector<std::string> columns_to_read(const ErasureOrder& order, const Erasur
 }
 
 
-/// Hold ends per key, as `dsr access` computes them (one statement per table).
-std::map<std::string, std::map<std::string, std::optional<CivilDate>>> hold_ends_by_key(
-    db::Database& db, const policy::Policy& policy, const std::string& database_name, const graph::SubjectMatch& match,
-    std::chrono::system_clock::time_point now) {
-    jobs::AccessSettings settings;
-    settings.now = now;
-    settings.all_time = true;  // erasure covers every row, whatever a look-back would show
-    auto data = jobs::read_subject_data(db, database_name, policy, match, settings);
-    std::map<std::string, std::map<std::string, std::optional<CivilDate>>> out;
-    for (const auto& t : data.tables) {
-        if (t.hold_ends.empty()) continue;
-        auto& ends = out[t.table->name];
-        for (std::size_t i = 0; i < t.rows.size(); ++i) ends[key_text(t.rows[i][0])] = t.hold_ends[i];
-    }
-    return out;
+/// The date a hold read as Unix seconds ends, as `dsr access` reports it;
+/// nullopt when the timestamp cannot be read (the row is then kept).
+std::optional<CivilDate> hold_end_of(const db::Value& timestamp, const policy::Duration& keep) {
+    if (const auto* i = std::get_if<std::int64_t>(&timestamp)) return policy::date_after(*i, keep);
+    if (const auto* d = std::get_if<double>(&timestamp)) return policy::date_after(static_cast<std::int64_t>(*d), keep);
+    return std::nullopt;
 }
 
 class Planner {
@@ -82,7 +75,6 @@ public:
         : db_(db), policy_(policy), database_name_(database_name), schema_(schema), order_(order), match_(match),
           masker_(db, schema, key) {
         plan_.today = CivilDate{std::chrono::floor<std::chrono::days>(settings.now)};
-        hold_ends_ = hold_ends_by_key(db, policy, database_name, match, settings.now);
     }
 
     ErasurePlan run() {
@@ -102,7 +94,6 @@ private:
     const graph::SubjectMatch& match_;
     RowMasker masker_;
     ErasurePlan plan_;
-    std::map<std::string, std::map<std::string, std::optional<CivilDate>>> hold_ends_;
     /// For each parent table and column, the values kept rows refer to, and the tables of those kept rows.
     std::map<std::string, std::map<std::string, std::map<std::string, std::vector<std::string>>>> kept_refs_;
     /// The tables whose kept rows keep rows of this one, for the report.
@@ -123,19 +114,18 @@ private:
             for (const auto& c : info->columns) add_unique(columns, c.name);
         std::map<std::optional<CivilDate>, std::size_t> ends;
         digest(table.name);
-        graph::read_subject_rows(db_, policy_, table, columns, match_,
-                                 [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
-                                     ++tp.matched;
-                                     Fate fate = fate_of(step, columns, row, ends);
-                                     digest_row(row, fate);
-                                     if (fate == Fate::remove) {
-                                         tp.deletes.push_back(row[0]);
-                                         return;
-                                     }
-                                     keep(step, columns, row, tp);
-                                     if (fate == Fate::hold) ++tp.held;
-                                     if (fate == Fate::parent) ++tp.kept_as_parent;
-                                 });
+        read_rows(table, columns, [&](const std::vector<db::Value>& row, const std::optional<CivilDate>& hold_end) {
+            ++tp.matched;
+            Fate fate = fate_of(step, columns, row, hold_end, ends);
+            digest_row(row, fate);
+            if (fate == Fate::remove) {
+                tp.deletes.push_back(row[0]);
+                return;
+            }
+            keep(step, columns, row, tp);
+            if (fate == Fate::hold) ++tp.held;
+            if (fate == Fate::parent) ++tp.kept_as_parent;
+        });
         for (const auto& [date, rows] : ends) tp.hold_ends.push_back({date, rows});
         // std::map puts nullopt first; an unknown end reads best last.
         std::stable_partition(tp.hold_ends.begin(), tp.hold_ends.end(), [](const HoldEnd& h) { return h.ends_on.has_value(); });
@@ -144,17 +134,39 @@ private:
         plan_.tables.push_back(std::move(tp));
     }
 
+    /// The subject's rows of `table` (`columns`, by key) and, when the table
+    /// has a hold, the date it ends for each row: one statement, the hold's
+    /// timestamp (its own column's or its parent's) read beside the row.
+    void read_rows(const policy::Table& table, const std::vector<std::string>& columns,
+                   const std::function<void(const std::vector<db::Value>&, const std::optional<CivilDate>&)>& on_row) {
+        const auto* hold = table.erasure && table.erasure->hold ? &*table.erasure->hold : nullptr;
+        auto filter = graph::subject_filter(db_, policy_, table, match_);
+        if (filter.sql == "FALSE") return;
+        // The filter names the table's columns bare; the alias lets a
+        // parent's timestamp be fetched by a correlated subquery beside them.
+        const std::string row_alias = "dsr_row";
+        std::string sql = "SELECT ";
+        for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + row_alias + "." + db_.quote(columns[i]);
+        if (hold) sql += ", " + graph::timestamp_sql(db_, table, hold->timestamp, row_alias);
+        sql += " FROM " + db_.quote_table(table.name) + " AS " + row_alias + " WHERE " + filter.sql + " ORDER BY " +
+               row_alias + "." + db_.quote(table.key);
+        std::vector<db::Value> row;
+        db_.query(sql, filter.params, [&](const std::vector<std::string>&, const std::vector<db::Value>& values) {
+            row.assign(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(columns.size()));
+            on_row(row, hold ? hold_end_of(values[columns.size()], hold->keep) : std::nullopt);
+        });
+    }
+
     void digest_row(const std::vector<db::Value>& row, Fate fate) {
         for (const auto& v : row) digest(key_text(v));
         digest(fate_name(fate));
     }
 
     Fate fate_of(const ErasureStep& step, const std::vector<std::string>& columns, const std::vector<db::Value>& row,
-                 std::map<std::optional<CivilDate>, std::size_t>& ends) {
+                 const std::optional<CivilDate>& end, std::map<std::optional<CivilDate>, std::size_t>& ends) {
         const auto& table = *step.table;
         if (table.erasure && table.erasure->action == policy::ErasureAction::mask) return Fate::mask;
         if (table.erasure && table.erasure->hold) {
-            auto end = hold_end(table.name, row[0]);
             if (!end || plan_.today < *end) {
                 ++ends[end];
                 return Fate::hold;
@@ -163,13 +175,6 @@ private:
         auto referring = referring_kept_tables(table.name, columns, row);
         for (const auto& t : referring) add_unique(kept_for_, t);
         return referring.empty() ? Fate::remove : Fate::parent;
-    }
-
-    std::optional<CivilDate> hold_end(const std::string& table, const db::Value& key) const {
-        auto t = hold_ends_.find(table);
-        if (t == hold_ends_.end()) return std::nullopt;
-        auto it = t->second.find(key_text(key));
-        return it == t->second.end() ? std::nullopt : it->second;
     }
 
     /// The tables whose kept rows refer to this row (empty: none does).

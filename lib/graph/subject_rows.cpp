@@ -67,6 +67,18 @@ RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, c
     for (const auto& link : table.links) {
         if (link.is_foreign_key()) {
             const auto* parent = policy.find_table(link.parent_table);
+            // A link to a root's key whose rows are the matched keys: the
+            // keys themselves, not a sub-select of them. Same rows, but an
+            // index serves `col IN (?)` inside an OR where PostgreSQL scans
+            // the whole table for a sub-select there, and SQLite reads in key
+            // order instead of sorting.
+            if (parent->root && parent->links.empty() && link.parent_column == parent->key) {
+                auto keys = match.root_keys.find(parent->name);
+                if (keys == match.root_keys.end() || keys->second.empty()) continue;
+                parts.push_back(db.quote(link.column) + " IN (" + db::placeholders(keys->second.size()) + ")");
+                filter.params.insert(filter.params.end(), keys->second.begin(), keys->second.end());
+                continue;
+            }
             RowFilter inner = subject_filter(db, policy, *parent, match);
             if (inner.sql == "FALSE") continue;
             parts.push_back(db.quote(link.column) + " IN (SELECT " + db.quote(link.parent_column) + " FROM " +

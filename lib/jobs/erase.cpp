@@ -77,7 +77,18 @@ EraseOutcome run_erasure(db::Database& db, const policy::Policy& policy, const E
         if (e.status() != ExitStatus::database_busy) throw;
         out.residue_problem = e.what();
     }
-    out.verification = erase::verify_erasure(db, policy, out.plan, out.match, lookup(db, policy, key, target));
+    // One read transaction for the whole check: every query sees the same
+    // committed state, and the read lock is taken once, not per statement.
+    // Ended by a rollback: it changed nothing, and a commit would count as a
+    // data-changing statement for DSR_FAULT.
+    db.begin_read();
+    try {
+        out.verification = erase::verify_erasure(db, policy, out.plan, out.match, lookup(db, policy, key, target));
+    } catch (...) {
+        db.rollback();
+        throw;
+    }
+    db.rollback();
     return out;
 }
 

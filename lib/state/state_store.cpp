@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,6 +63,35 @@ StateStore::StateStore(const std::string& path, const StateOptions& options) : p
 StateStore::~StateStore() = default;
 
 int StateStore::schema_version() const { return db_->execAndGet("PRAGMA user_version").getInt(); }
+
+bool StateStore::in_transaction() { return sqlite3_get_autocommit(db_->getHandle()) == 0; }
+
+StateTransaction::StateTransaction(StateStore& store) : store_(store) {
+    try {
+        store_.db().exec("BEGIN IMMEDIATE");
+        open_ = true;
+    } catch (const SQLite::Exception& e) {
+        db::throw_sqlite_error(e, store_.path(), "cannot start a write transaction on the state store");
+    }
+}
+
+StateTransaction::~StateTransaction() {
+    if (!open_) return;
+    try {
+        store_.db().exec("ROLLBACK");
+    } catch (const SQLite::Exception&) {
+        // SQLite rolled back already (e.g. after SQLITE_FULL): nothing is left to undo.
+    }
+}
+
+void StateTransaction::commit() {
+    try {
+        store_.db().exec("COMMIT");
+        open_ = false;
+    } catch (const SQLite::Exception& e) {
+        db::throw_sqlite_error(e, store_.path(), "cannot commit to the state store");
+    }
+}
 
 std::string resolve_state_path(const std::string& state_option, const std::string& policy_path,
                                const std::string& policy_state_key) {

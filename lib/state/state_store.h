@@ -39,9 +39,31 @@ public:
     /// Nothing outside lib/ may use it.
     SQLite::Database& db() { return *db_; }
 
+    /// True inside a StateTransaction: the ledgers then write into it rather
+    /// than commit on their own.
+    bool in_transaction();
+
 private:
     std::string path_;
     std::unique_ptr<SQLite::Database> db_;
+};
+
+/// One write transaction on the state store, taken at once (BEGIN
+/// IMMEDIATE). The ledgers' writes inside it (audit entries, the signed
+/// head) become durable together in one commit, where each would otherwise
+/// pay a disk sync of its own; a batch closes a group of subjects this way.
+/// Rolled back if destroyed before commit().
+class StateTransaction {
+public:
+    explicit StateTransaction(StateStore& store);
+    ~StateTransaction();
+    StateTransaction(const StateTransaction&) = delete;
+    StateTransaction& operator=(const StateTransaction&) = delete;
+    void commit();
+
+private:
+    StateStore& store_;
+    bool open_ = false;
 };
 
 /// Where the state lives: `--state`, else the policy's `state:` key (relative

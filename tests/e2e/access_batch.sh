@@ -45,10 +45,12 @@ same_report "$DSR_TMP/ok.jsonl" 1
 run_dsr 0 access "${common[@]}" --subject "email=$guest" --format json
 same_report "$DSR_TMP/ok.jsonl" 3
 
-# Every subject has its intent and its done entry, and the log verifies.
+# Every subject has its intent and its done entry, and the log verifies. A
+# batch logs a group's intents together before reading, then their done
+# entries in the same order (cli/access.cpp, group_size).
 run_dsr 0 audit show --state "$DSR_TMP/state.db" --format json
-expect_json '[.entries[] | .phase] | .[0:8]' '["intent","done","intent","done","intent","done","intent","done"]'
-expect_json '[.entries[0:8][] | select(.phase == "done") | .refers_to != null]' '[true,true,true,true]'
+expect_json '[.entries[] | .phase] | .[0:8]' '["intent","intent","intent","intent","done","done","done","done"]'
+expect_json '[.entries[0:8][] | select(.phase == "done") | .refers_to]' '[1,2,3,4]'
 expect_json '[.entries[0:8][] | .subject] | unique | length' '4'
 run_dsr 0 audit verify --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys" --format json
 

@@ -1,8 +1,9 @@
 // Tests for lib/erase/erasure_plan.h, apply.h and lib/jobs/erase.h on a
 // small hand-made shop: each row's fate (deleted, masked, held, kept as the
 // parent of a held row), what an unlisted ON DELETE CASCADE table loses,
-// NO ACTION refused before any change, verification, a second run that
-// changes nothing, and a customer who registers again with an erased email.
+// NO ACTION refused before any change, a hold on a parent's timestamp,
+// verification under either match, a second run that changes nothing, and a
+// customer who registers again with an erased email.
 
 #include <doctest/doctest.h>
 
@@ -215,4 +216,58 @@ TEST_CASE("make_plan: a null mask on a NOT NULL column is refused before any cha
     shop.policy = std::move(*loaded.policy);
     CHECK_THROWS_AS(run(shop, "customer_id", "1"), dsr::Error);
     CHECK(shop.scalar("SELECT name FROM customers WHERE id = 1") == "Ana");
+}
+
+TEST_CASE("make_plan: a hold on the parent's timestamp runs as long as the parent's") {
+    std::string items_schema = std::string(schema) +
+                               "CREATE TABLE items (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id));"
+                               "INSERT INTO items VALUES (500, 10), (501, 11), (502, 12);";
+    std::string items_policy = std::string(erasure_policy_text) + R"(
+  items:
+    key: id
+    links: [{column: order_id, references: orders.id}]
+    columns:
+      order_id: {category: purchase_history, purposes: [tax], source: observed}
+    erasure:
+      action: delete
+      hold: {purpose: tax, column: orders.placed_at, format: iso8601, keep: 10y}
+)";
+    dsr::test::PolicyShop shop(items_schema.c_str(), items_policy.c_str());
+    auto db = shop.open(true);
+    auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
+    auto match = dsr::jobs::find_for_erasure(*db, shop.policy, shop.key, {"email", "ana@example.com"});
+    auto plan = dsr::jobs::plan_erasure(*db, shop.policy, setup, shop.key, match, shop.now).plan;
+    const auto& items = table(plan, "items");
+    CHECK(items.matched == 3);
+    CHECK(items.held == 1);  // 501: order 11 of 2024
+    REQUIRE(items.hold_ends.size() == 1);
+    CHECK(dsr::format_date(*items.hold_ends[0].ends_on) == "2034-05-01");
+    CHECK(items.deletes == std::vector<dsr::db::Value>{std::int64_t{500}, std::int64_t{502}});
+}
+
+TEST_CASE("verify_erasure: a row either match finds and the plan did not keep is unexpected, counted once") {
+    ErasureShop shop;
+    auto first = run(shop, "email", "ana@example.com");
+    REQUIRE(first.verification.passed);
+    // A guest order under Ana's email, written after her erasure.
+    shop.exec("INSERT INTO orders VALUES (15, NULL, 'ana@example.com', '2026-11-01T10:00:00Z')");
+    auto by_id = first.match;
+    by_id.identity_values.clear();  // finds the customer's rows, not the guest order
+    auto db = shop.open(true);
+    auto orders_of = [&](const dsr::erase::Verification& v) {
+        auto it = std::find_if(v.tables.begin(), v.tables.end(), [](const auto& t) { return t.table == "orders"; });
+        REQUIRE(it != v.tables.end());
+        return *it;
+    };
+    for (const auto& [before, again] : {std::pair{by_id, first.match}, std::pair{first.match, by_id},
+                                        std::pair{first.match, first.match}}) {
+        auto v = dsr::erase::verify_erasure(*db, shop.policy, first.plan, before, again);
+        CHECK_FALSE(v.passed);
+        auto orders = orders_of(v);
+        CHECK(orders.unexpected == 1);
+        CHECK(orders.kept == 2);
+        CHECK(orders.not_deleted == 0);
+    }
+    auto only_id = dsr::erase::verify_erasure(*db, shop.policy, first.plan, by_id, by_id);
+    CHECK(orders_of(only_id).unexpected == 0);
 }

@@ -401,6 +401,13 @@ void PostgresDatabase::begin() {
     in_transaction_ = true;
 }
 
+void PostgresDatabase::begin_read() {
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE)
+        throw Error(ExitStatus::failure, name_ + ": a transaction was begun inside another");
+    run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {}, "cannot start a read transaction");
+    in_transaction_ = true;
+}
+
 void PostgresDatabase::commit() {
     in_transaction_ = false;  // COMMIT ends the transaction, also when it fails
     auto result = run("COMMIT", {}, "cannot commit");

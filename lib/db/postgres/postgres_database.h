@@ -51,6 +51,7 @@ public:
                                   std::int64_t cutoff) const override;
     std::int64_t execute(const std::string& sql, const std::vector<Value>& params) override;
     void begin() override;
+    void begin_read() override;
     void commit() override;
     void rollback() noexcept override;
     void lock_rows(std::string_view table, std::string_view key_column, const std::vector<Value>& keys) override;

@@ -159,9 +159,48 @@ Value column_value(const SQLite::Column& column) {
     }
 }
 
+/// A prepared statement for one run: the cached one when it is free, else
+/// one of its own. Returned reset, so it holds no lock once the run ends.
+class SqliteDatabase::Prepared {
+public:
+    Prepared(SqliteDatabase& db, const std::string& sql) {
+        // Statements built with a varying number of placeholders (IN lists
+        // of a batch) would fill the cache with texts seen once: past this
+        // many, new texts are prepared for one run only.
+        constexpr std::size_t cache_limit = 64;
+        auto found = db.statements_cache_.find(sql);
+        if (found == db.statements_cache_.end() && db.statements_cache_.size() < cache_limit)
+            found = db.statements_cache_.emplace(sql, CachedStatement{}).first;
+        if (found != db.statements_cache_.end() && !found->second.in_use) {
+            if (!found->second.statement) found->second.statement = std::make_unique<SQLite::Statement>(db.db_, sql);
+            cached_ = &found->second;
+            cached_->in_use = true;
+            statement_ = cached_->statement.get();
+        } else {
+            own_ = std::make_unique<SQLite::Statement>(db.db_, sql);
+            statement_ = own_.get();
+        }
+    }
+    ~Prepared() {
+        if (!cached_) return;
+        statement_->tryReset();
+        cached_->in_use = false;
+    }
+    Prepared(const Prepared&) = delete;
+    Prepared& operator=(const Prepared&) = delete;
+
+    SQLite::Statement& operator*() { return *statement_; }
+
+private:
+    CachedStatement* cached_ = nullptr;
+    std::unique_ptr<SQLite::Statement> own_;
+    SQLite::Statement* statement_ = nullptr;
+};
+
 void SqliteDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
     try {
-        SQLite::Statement statement(db_, sql);
+        Prepared prepared(*this, sql);
+        auto& statement = *prepared;
         bind_values(statement, params);
         std::vector<std::string> columns;
         for (int c = 0; c < statement.getColumnCount(); ++c) columns.emplace_back(statement.getColumnName(c));
@@ -187,7 +226,8 @@ std::string SqliteDatabase::quote(std::string_view identifier) const {
 std::int64_t SqliteDatabase::execute(const std::string& sql, const std::vector<Value>& params) {
     std::int64_t changed = 0;
     try {
-        SQLite::Statement statement(db_, sql);
+        Prepared prepared(*this, sql);
+        auto& statement = *prepared;
         bind_values(statement, params);
         changed = statement.exec();
     } catch (const SQLite::Exception& e) {
@@ -203,6 +243,17 @@ void SqliteDatabase::begin() {
         in_transaction_ = true;
     } catch (const SQLite::Exception& e) {
         throw_sqlite_error(e, path_, "cannot start a write transaction");
+    }
+}
+
+void SqliteDatabase::begin_read() {
+    try {
+        // DEFERRED: the read lock at the first read, kept to the end, so every
+        // statement sees the same committed state.
+        db_.exec("BEGIN");
+        in_transaction_ = true;
+    } catch (const SQLite::Exception& e) {
+        throw_sqlite_error(e, path_, "cannot start a read transaction");
     }
 }
 
