@@ -2,19 +2,25 @@
 import json
 import sys
 
-from harness import HERE, NOW, POLICY, Timed, base_json_rows, median, remove_db, sql_text
+from harness import POLICY, Timed, base_json_rows, median, remove_db, sql_text
+
+
+# What the baseline's script starts with: JSON arrays out. sqlite3 has a
+# JSON mode; access.pg.sql builds the arrays itself (json_agg), and psql
+# only has to leave out its command tags (BEGIN, COMMIT).
+JSON_OUTPUT = {"sqlite": ".mode json\n", "postgresql": "\\set QUIET on\n"}
 
 
 def access_batch(bench):
     """1,000 subjects (fewer on a small shop): one JSON report per line
-    against one transaction of per-table SELECTs per subject in -json mode."""
+    against one transaction of per-table SELECTs per subject, as JSON arrays."""
     subjects = bench.subjects(1000)
     batch = bench.work / "access-subjects.txt"
     batch.write_text("".join(f"customer_id={i}\n" for i, _ in subjects))
     baseline = bench.work / "access.sql"
-    template = (HERE / "baseline" / "access.sql").read_text()
+    template = bench.baseline("access")
     with open(baseline, "w") as out:
-        out.write(".mode json\n")
+        out.write(JSON_OUTPUT[bench.backend])
         for i, email in subjects:
             out.write(template.replace(":id", str(i)).replace(":email", sql_text(email)))
     dsr_runs, base_runs = [], []
@@ -24,7 +30,7 @@ def access_batch(bench):
         dsr_runs.append(Timed(bench.work, [bench.dsr, "access", "--policy", POLICY, "--db", bench.shop,
                                "--state", state, "--keys", bench.keys, "--format", "json",
                                "--subjects-file", batch], stdout=bench.work / "dsr-access.jsonl"))
-        base_runs.append(Timed(bench.work, ["sqlite3", "-bail", bench.shop], stdin=baseline,
+        base_runs.append(Timed(bench.work, bench.shell(bench.shop), stdin=baseline,
                                stdout=bench.work / "base-access.json"))
     # Both must have read the same rows, or the comparison means nothing.
     reports, dsr_rows = 0, 0
@@ -58,4 +64,5 @@ def access_single(bench):
 
 
 ORDER = 10
+BACKENDS = {"sqlite", "postgresql"}
 CASES = {"access_batch": access_batch, "access_single": access_single}

@@ -1,15 +1,27 @@
 """Purge of everything expired, with the longest lock hold of each side."""
 import json
+import re
+import sys
 
-from harness import HERE, NOW, POLICY, Timed, remove_db
+from harness import NOW, POLICY, Timed, remove_db
+
+# What makes the shell print the rows each statement changed (psql prints
+# its command tags, "DELETE 831", unless quiet), and their sum from its output.
+COUNT_CHANGES = {"sqlite": ".changes on\n", "postgresql": ""}
+
+
+def baseline_changed(backend, output):
+    if backend == "sqlite":  # "changes: N   total_changes: M" after each statement
+        return int(re.findall(r"total_changes: (\d+)", output)[-1])
+    return sum(int(n) for n in re.findall(r"^(?:DELETE|UPDATE) (\d+)$", output, re.M))
 
 
 def purge(bench):
     """Everything expired, against one plain statement per table in one
     transaction each; both report their longest lock hold."""
-    baseline = (HERE / "baseline" / "purge.sql").read_text().replace(":now", NOW)
     baseline_file = bench.work / "purge.sql"
-    baseline_file.write_text(".timer on\n" + baseline)
+    baseline_file.write_text(bench.timer_on() + COUNT_CHANGES[bench.backend]
+                             + bench.baseline("purge").replace(":now", NOW))
     dsr_runs, base_runs, dsr_locks, base_locks, changed = [], [], [], [], 0
     for _ in range(bench.args.repetitions):
         db = bench.fresh_copy("purge-dsr.db")
@@ -22,16 +34,20 @@ def purge(bench):
         changed = report["totals"]["deleted"] + report["totals"]["masked"]
         dsr_runs.append(run)
         db = bench.fresh_copy("purge-base.db")
-        run = Timed(bench.work, ["sqlite3", "-bail", db], stdin=baseline_file)
-        # .timer prints "Run Time: real S user S sys S" after each statement;
-        # each statement runs in its own transaction (autocommit).
-        base_locks.append(1000 * max(float(line.split()[3]) for line in run.stdout.splitlines()
-                                     if line.startswith("Run Time:")))
+        run = Timed(bench.work, bench.shell(db), stdin=baseline_file)
+        # Each statement runs in its own transaction (autocommit), so the
+        # longest statement is the longest lock hold.
+        base_locks.append(max(bench.statement_ms(run.stdout)))
         base_runs.append(run)
+        # Both must have changed the same rows, or the comparison means nothing.
+        base_changed = baseline_changed(bench.backend, run.stdout)
+        if base_changed != changed:
+            sys.exit(f"bench: purge: dsr changed {changed} rows, the baseline {base_changed}")
     bench.record("purge", dsr_runs, base_runs,
                 {"rows_changed": changed, "dsr_longest_lock_ms": round(max(dsr_locks), 1),
                  "baseline_longest_lock_ms": round(max(base_locks), 1)})
 
 
 ORDER = 30
+BACKENDS = {"sqlite", "postgresql"}
 CASES = {"purge": purge}
