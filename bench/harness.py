@@ -28,21 +28,27 @@ CLUSTER = ROOT / "tests" / "pg" / "cluster.sh"
 
 
 class Timed:
-    """One process run: its wall seconds, its own peak RSS (KiB, from wait4)
-    and its standard output (kept in a file, so a large output costs the
-    process what writing it to disk costs)."""
+    """One process run: its wall seconds, its own peak RSS (KiB) and its
+    standard output (kept in a file, so a large output costs the process
+    what writing it to disk costs).
+
+    The peak RSS comes from GNU time, not from this process's wait4: Linux
+    carries a process's high-water mark across fork and exec, so a child of
+    this (large) Python process would report the harness's memory as its
+    own. time is small, and the command is its child."""
 
     def __init__(self, work, argv, stdin=None, stdout=None, ok=(0,)):
         out_path = Path(stdout) if stdout else Path(work) / "timed.out"
         err_path = Path(work) / "timed.err"
+        rss_path = Path(work) / "timed.rss"
+        timed_argv = ["/usr/bin/time", "-f", "%M", "-o", rss_path, *argv]
         with open(stdin or os.devnull, "rb") as stdin_file, open(out_path, "wb") as out_file, \
                 open(err_path, "wb") as err_file:
             start = time.perf_counter()
-            proc = subprocess.Popen(argv, stdin=stdin_file, stdout=out_file, stderr=err_file, env=ENV)
-            _, status, usage = os.wait4(proc.pid, 0)
+            proc = subprocess.run(timed_argv, stdin=stdin_file, stdout=out_file, stderr=err_file, env=ENV)
             self.seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        self.peak_rss_kib = usage.ru_maxrss
+        # The last line: before it, time notes a command that failed or was killed.
+        self.peak_rss_kib = int(rss_path.read_text().split()[-1])
         self.stdout = "" if stdout else out_path.read_text()
         if proc.returncode not in ok:
             sys.exit(f"bench: {' '.join(map(str, argv))} exited {proc.returncode}: "
@@ -285,11 +291,16 @@ class Bench:
             "repetitions": len(dsr_runs),
             "dsr_peak_rss_kib": max(r.peak_rss_kib for r in dsr_runs),
         }
+        if base_runs:
+            row["baseline_peak_rss_kib"] = max(r.peak_rss_kib for r in base_runs)
         row.update(figures)
         self.results.append(row)
         ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
         base = f"{base_median:.3f}" if base_median else "-"
-        extra = "  ".join(f"{k}={v}" for k, v in figures.items())
+        rss = f"rss_mib={row['dsr_peak_rss_kib'] / 1024:.1f}"
+        if base_runs:
+            rss += f"/{row['baseline_peak_rss_kib'] / 1024:.1f}"
+        extra = "  ".join([rss] + [f"{k}={v}" for k, v in figures.items()])
         print(f"{case:<22} {self.backend:<10} {dsr_median:>9.3f} {base:>9} {ratio:>6}  {extra}",
               flush=True)
 

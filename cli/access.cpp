@@ -64,6 +64,8 @@ nlohmann::ordered_json row_counts(const jobs::AccessResult& result) {
 Outcome read_one(SubjectJob& job, const AccessOptions& o, SubjectRun& run, report::Envelope envelope) {
     const auto& policy = job.policy();
     jobs::AccessSettings settings{.now = job.when(), .all_time = o.all_time};
+    // Rendered only when it will be shown: a batch writes JSON lines.
+    const bool as_text = effective(o.format) == Format::text;
     Outcome out;
     auto& shop = job.database();
     shop.begin_read();
@@ -95,7 +97,7 @@ Outcome read_one(SubjectJob& job, const AccessOptions& o, SubjectRun& run, repor
         out.message = "no data found for the subject";
         envelope.status = "not_found";
         out.json = report::access_not_found_json(envelope, policy, run.ref(), result);
-        out.text = report::access_not_found_text(policy, result);
+        if (as_text) out.text = report::access_not_found_text(policy, result);
         out.json["request_id"] = request_json(o.request_id);
         return out;
     }
@@ -103,7 +105,7 @@ Outcome read_one(SubjectJob& job, const AccessOptions& o, SubjectRun& run, repor
     envelope.status = "ok";
     out.json = report::access_json(envelope, policy, run.ref(), result);
     out.json["request_id"] = request_json(o.request_id);
-    out.text = report::access_text(policy, result);
+    if (as_text) out.text = report::access_text(policy, result);
     return out;
 }
 
