@@ -311,7 +311,9 @@ void add_purge_command(CLI::App& app, Commands& commands) {
     cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH, a file path, postgresql://… or a libpq keyword string")->group("Input");
     cmd->add_option("--table", o->table, "Purge only this table (its children are not purged, so they may keep rows)")
         ->group("Purge");
-    cmd->add_option("--batch-size", o->batch_size, "Rows per batch, each its own transaction (default 2000)")
+    cmd->add_option("--batch-size", o->batch_size,
+                    "Most rows per batch, each its own transaction; batches are sized to hold the lock about "
+                    "50 ms (default 10000)")
         ->group("Purge");
     cmd->add_option("--max-duration", o->max_duration,
                     "Stop between batches after this long (90s, 30m, 2h, 1h30m) and exit 14; the next run continues")

@@ -45,7 +45,8 @@ public:
               purge::PurgeCursors* cursors, erase::RowMasker& masker, const PurgeSettings& settings,
               TablePurge& counts, std::size_t& run_batches)
         : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker), settings_(settings),
-          counts_(counts), key_(rules.table->key), batch_size_(settings.batch_size), run_batches_(run_batches) {}
+          counts_(counts), key_(rules.table->key), batch_size_(std::min(settings.batch_size, first_purge_batch)),
+          run_batches_(run_batches) {}
 
     /// Walks `range` to its end, or until settings.should_stop says stop:
     /// returns false then. `on_batch` runs after each batch.
@@ -70,11 +71,14 @@ public:
                     mask_work = !changes.rows.empty();
                     unchanged = changes.unchanged;
                 }
-                if (batch.to_delete > 0 || mask_work) write_batch(written);  // counts the masks itself
+                if (batch.to_delete > 0 || mask_work) write_batch(written, asked);  // counts the masks itself
                 else counts_.already_masked += unchanged;
             }
             ++counts_.batches;
             ++run_batches_;
+            // Saved after every batch: besides letting a killed run continue,
+            // this commit of the state store is a pause in which a writer of
+            // the shop that polls for the lock (SQLite's busy handler) gets it.
             if (cursors_) cursors_->save(rules_.table->name, *batch.last, policy_.sha256, settings_.now);
             range.after = batch.last;
             on_batch(batch.last);
@@ -147,7 +151,7 @@ private:
 
     /// One short transaction: every condition is checked again inside it,
     /// so rows that changed since the read are judged as they are now.
-    void write_batch(const KeyRange& range) {
+    void write_batch(const KeyRange& range, std::size_t asked) {
         db_.begin();
         auto locked_at = steady_clock::now();
         try {
@@ -164,10 +168,7 @@ private:
         auto held = duration_cast<microseconds>(steady_clock::now() - locked_at);
         db_.checkpoint();  // after the lock is released; see OpenOptions::manual_checkpoints
         counts_.longest_lock = std::max(counts_.longest_lock, held);
-        if (held > jobs::purge_lock_target)
-            batch_size_ = std::max(std::min(batch_size_, min_purge_batch), batch_size_ / 2);
-        else if (held < jobs::purge_lock_target / 4)
-            batch_size_ = std::min(settings_.batch_size, batch_size_ * 2);
+        batch_size_ = next_purge_batch(asked, held, settings_.batch_size);
     }
 
     struct MaskChanges {
@@ -221,7 +222,7 @@ private:
     const PurgeSettings& settings_;
     TablePurge& counts_;
     const std::string& key_;
-    std::size_t batch_size_;  ///< the next batch's rows: adapts to the lock time (purge_lock_target)
+    std::size_t batch_size_;  ///< the next batch's rows: adapts to the lock time (next_purge_batch)
     std::size_t& run_batches_;  ///< batches of the whole run, every table
 };
 
@@ -272,6 +273,14 @@ private:
 };
 
 }  // namespace
+
+std::size_t next_purge_batch(std::size_t rows, microseconds held, std::size_t ceiling) {
+    const std::size_t floor_rows = std::min(min_purge_batch, ceiling);
+    double scale = held.count() > 0 ? duration<double>(purge_lock_target) / duration<double>(held) : 2.0;
+    scale = std::clamp(scale, 0.5, 2.0);
+    auto next = static_cast<std::size_t>(static_cast<double>(std::max<std::size_t>(rows, 1)) * scale);
+    return std::clamp(next, floor_rows, ceiling);
+}
 
 std::size_t PurgeOutcome::examined() const {
     std::size_t n = 0;

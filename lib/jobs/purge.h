@@ -25,18 +25,29 @@
 
 namespace dsr::jobs {
 
-/// Rows per batch unless --batch-size says otherwise (bench/purge.sh on the
-/// 1,000,000-customer generated shop: 500 rows took 2.3 times as long as
-/// 2,000, and 10,000 held the lock for a second at a time).
-inline constexpr std::size_t default_purge_batch = 2000;
+/// The most rows a batch takes unless --batch-size says otherwise. Batches
+/// start smaller (first_purge_batch) and grow only while their lock holds
+/// stay short, so this is a ceiling, not the usual size.
+inline constexpr std::size_t default_purge_batch = 10000;
 
-/// A batch that holds the write lock longer than this halves the next
-/// batch of its table (down to min_purge_batch); one under a quarter of it
-/// doubles the next, up to the batch size asked for. Rows that are slow to
-/// delete (many indexes, cascading checks, masks written one by one) thus
-/// keep each lock short without a smaller batch for every table.
+/// Each table's first batch takes at most this many rows, so the first
+/// lock hold of a table whose rows are slow to change stays short too.
+inline constexpr std::size_t first_purge_batch = 250;
+
+/// Batches are sized to hold the write lock about this long: after each
+/// write the next batch of its table is scaled by purge_lock_target / the
+/// hold just measured, at most doubled and at least halved, between
+/// min_purge_batch and the ceiling. A commit costs a fixed time (its
+/// fsyncs) whatever its size, so aiming at a share of the bound rather than
+/// shrinking batches below that cost keeps commits few on a slow disk and
+/// locks under purge_lock_bound on any machine.
 inline constexpr std::chrono::milliseconds purge_lock_target{50};
+inline constexpr std::chrono::milliseconds purge_lock_bound{100};
 inline constexpr std::size_t min_purge_batch = 50;
+
+/// A batch size after a write that held the lock for `held` with `rows`
+/// rows asked for: the rule above.
+std::size_t next_purge_batch(std::size_t rows, std::chrono::microseconds held, std::size_t ceiling);
 
 struct TablePurge {
     const policy::Table* table = nullptr;

@@ -224,3 +224,21 @@ TEST_CASE("run_purge: stopped between batches, continued from the cursor, ends w
     CHECK_FALSE(cursors.get("payments"));
     CHECK(stopped.dump() == whole.dump());
 }
+
+TEST_CASE("next_purge_batch: batches are sized to hold the lock about purge_lock_target") {
+    using dsr::jobs::next_purge_batch;
+    using dsr::jobs::purge_lock_target;
+    const microseconds target = purge_lock_target;
+    CHECK(next_purge_batch(1000, target, 10000) == 1000);
+    CHECK(next_purge_batch(1000, target / 2, 10000) == 2000);
+    // Scaled by target / hold, but never more than doubled nor less than halved.
+    CHECK(next_purge_batch(1000, target / 100, 10000) == 2000);
+    CHECK(next_purge_batch(1000, target * 10, 10000) == 500);
+    CHECK(next_purge_batch(1000, target * 5 / 4, 10000) == 800);
+    CHECK(next_purge_batch(1000, microseconds{0}, 10000) == 2000);
+    // Within the floor and the ceiling (--batch-size), which wins when lower.
+    CHECK(next_purge_batch(8000, target / 4, 10000) == 10000);
+    CHECK(next_purge_batch(60, target * 4, 10000) == dsr::jobs::min_purge_batch);
+    CHECK(next_purge_batch(2, target * 4, 2) == 2);
+    CHECK(next_purge_batch(1, target / 4, 1) == 1);
+}
