@@ -1,6 +1,7 @@
 """Erase: a batch of subjects, one transaction each, against the same
 per-table statements written by hand."""
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -56,10 +57,54 @@ def end_state_differences(bench, dsr_db, base_db, tables, emails):
     return problems
 
 
+def pg_end_state_differences(bench, dsr_db, base_db, tables, emails):
+    """end_state_differences on PostgreSQL, where one query cannot read two
+    databases: each side's tables are summed up apart (row count and an
+    order-free fingerprint, the sum of a 64-bit hash of each row, pseudonyms
+    by their shape), then compared; and the subjects' emails still present."""
+    pseudonym = "^dsr-[0-9a-f]{32}@erased\\.invalid$"
+    email_list = ", ".join(sql_text(e) for e in emails) or "NULL"
+    queries = []
+    for table in tables:
+        names = bench.sql("SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                          f"AND table_name = '{table}' ORDER BY ordinal_position").split()
+        exprs = ", ".join(f"CASE WHEN \"{c}\" ~ '{pseudonym}' THEN 'pseudonym' ELSE \"{c}\" END"
+                          if (table, c) in PSEUDONYMISED else f'"{c}"' for c in names)
+        queries.append(f"SELECT '{table}', count(*), COALESCE(sum(hashtextextended(CAST(ROW({exprs}) AS text), 0)"
+                       f"::numeric), 0) FROM \"{table}\";")
+    for table, column in EMAIL_COLUMNS:
+        queries.append(f"SELECT 'email left in {table}', count(*), 0 FROM \"{table}\" "
+                       f"WHERE \"{column}\" IN ({email_list});")
+
+    def summary(db):
+        out = subprocess.run(bench.shell(db), input="\n".join(queries) + "\n", text=True, check=True,
+                             capture_output=True).stdout
+        return {line.split("|")[0]: line.split("|")[1:] for line in out.splitlines() if line}
+
+    dsr, base = summary(dsr_db), summary(base_db)
+    problems = []
+    for what in dsr:
+        if what.startswith("email left"):
+            if dsr[what][0] != "0" or base[what][0] != "0":
+                problems.append(f"{what}: dsr {dsr[what][0]}, baseline {base[what][0]}")
+        elif dsr[what] != base[what]:
+            problems.append(f"{what}: {dsr[what][0]} rows against {base[what][0]}"
+                            + ("" if dsr[what][0] != base[what][0] else ", different contents"))
+    return problems
+
+
+def baseline_changed(backend, output):
+    """Rows the baseline deleted or changed, from the shell's output:
+    sqlite3's total_changes after the last statement, psql's command tags."""
+    if backend == "sqlite":
+        return int(output.rsplit("total_changes: ", 1)[1].split()[0])
+    return sum(int(n) for n in re.findall(r"^(?:DELETE|UPDATE) (\d+)$", output, re.M))
+
+
 def erase_batch(bench):
     """1,000 customers (fewer on a small shop) erased by one `dsr erase
     --subjects-file --yes` (intent, erasure, verification, ledger and done
-    entries for each), against bench/baseline/erase.sql once per subject,
+    entries for each), against bench/baseline/erase.sql (erase.pg.sql) once per subject,
     each on a fresh copy; both must leave the same end state."""
     subjects = bench.subjects(1000)
     batch = bench.work / "erase-subjects.txt"
@@ -68,12 +113,16 @@ def erase_batch(bench):
     template = bench.baseline("erase").replace(":now", NOW)
     baseline = bench.work / "erase.sql"
     with open(baseline, "w") as out:
-        # total_changes after each statement: the rows the baseline deleted or changed.
-        out.write(".changes on\n")
+        # sqlite3: total_changes after each statement, the rows the baseline
+        # deleted or changed (psql prints its command tags, "DELETE 3").
+        if bench.backend == "sqlite":
+            out.write(".changes on\n")
         for i, email in subjects:
             out.write(template.replace(":id", str(i)).replace(":email", sql_text(email)))
-    tables = [t for t in bench.sql("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
-                                   "'sqlite_%' ORDER BY name").split()]
+    tables = bench.sql("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                       "ORDER BY name" if bench.backend == "sqlite" else
+                       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                       "AND table_type = 'BASE TABLE' ORDER BY table_name").split()
     dsr_runs, base_runs, per_subject_ms = [], [], []
     totals = {}
     for _ in range(bench.args.repetitions):
@@ -98,18 +147,20 @@ def erase_batch(bench):
         base_db = bench.fresh_copy("erase-base.db")
         run = Timed(bench.work, bench.shell(base_db), stdin=baseline)
         base_runs.append(run)
-        base_changed = int(run.stdout.rsplit("total_changes: ", 1)[1].split()[0])
+        base_changed = baseline_changed(bench.backend, run.stdout)
         dsr_changed = totals["deleted"] + totals["masked"] + totals["cascaded"]
         # The comparison means nothing unless both did the same.
         if base_changed != dsr_changed:
             sys.exit(f"bench: erase_batch: dsr deleted or masked {dsr_changed} rows, "
                      f"the baseline {base_changed}")
-        problems = end_state_differences(bench, dsr_db, base_db, tables, emails)
+        compare = end_state_differences if bench.backend == "sqlite" else pg_end_state_differences
+        problems = compare(bench, dsr_db, base_db, tables, emails)
         if problems:
             sys.exit("bench: erase_batch: dsr and the baseline left different end states: "
                      + "; ".join(problems))
-        remove_db(dsr_db)
-        remove_db(base_db)
+        if bench.backend == "sqlite":  # (PostgreSQL copies are dropped with the Bench)
+            remove_db(dsr_db)
+            remove_db(base_db)
     # Per subject: each side's median run over the subjects (startup
     # included, as access_batch), and the median of dsr's own per-subject
     # durations (its reports' duration_ms: intent to done entry).
@@ -124,4 +175,5 @@ def erase_batch(bench):
 
 
 ORDER = 20
+BACKENDS = {"sqlite", "postgresql"}
 CASES = {"erase_batch": erase_batch}

@@ -491,6 +491,60 @@ TEST_CASE("query pages through any number of rows, and a row handler may query a
     }
 }
 
+TEST_CASE("query: a small result is one prepared statement; a large one goes through a cursor, in bounded pages") {
+    auto db = open();
+    reset(*db, {"CREATE TABLE big (i int PRIMARY KEY, pad text)",
+                "INSERT INTO big SELECT g, repeat('x', 100) FROM generate_series(1, 20000) g"});
+    auto statements = [&] {
+        return std::get<std::int64_t>(scalar(*db, "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE ?",
+                                             {std::string("dsr_statement_%")}));
+    };
+    const auto before = statements();
+    for (std::int64_t i = 1; i <= 3; ++i)
+        CHECK(rows(*db, "SELECT i FROM big WHERE i <= ? ORDER BY i DESC;  ", {i * 10}).size() == std::size_t(i * 10));
+    CHECK(statements() == before + 1);  // one SQL text, prepared once
+    // A BLOB where text was: a statement of its own, not the text one.
+    CHECK(scalar(*db, "SELECT length(?)", {Blob{{1, 2}}}) == Value{std::int64_t{2}});
+    CHECK(scalar(*db, "SELECT length(?)", {std::string("abc")}) == Value{std::int64_t{3}});
+    CHECK(statements() == before + 3);
+    // A trailing comment and the order of a sorted sub-select survive the wrapping.
+    auto ordered = rows(*db, "SELECT i FROM big WHERE i <= 5 ORDER BY i DESC -- why");
+    REQUIRE(ordered.size() == 5);
+    CHECK(ordered.front()[0] == Value{std::int64_t{5}});
+
+    // 20,000 rows: past what one round trip may hold, so paged, in order,
+    // each row once, while the handler queries on the same connection.
+    std::int64_t expected = 20000, seen = 0, nested = 0;
+    bool in_order = true;
+    db->query("SELECT i, pad FROM big ORDER BY i DESC", {}, [&](const std::vector<std::string>& columns,
+                                                                const std::vector<Value>& row) {
+        CHECK(columns == std::vector<std::string>{"i", "pad"});
+        in_order = in_order && row[0] == Value{expected--};
+        ++seen;
+        if (seen % 5000 == 0) nested += std::get<std::int64_t>(scalar(*db, "SELECT count(*) FROM big WHERE i <= ?", {row[0]}));
+    });
+    CHECK(seen == 20000);
+    CHECK(in_order);
+    CHECK(nested == 15001 + 10001 + 5001 + 1);
+    // Inside a transaction too; the transaction stays open and usable.
+    db->begin();
+    seen = 0;
+    db->query("SELECT i FROM big", {}, [&](const std::vector<std::string>&, const std::vector<Value>&) { ++seen; });
+    CHECK(seen == 20000);
+    CHECK(db->execute("DELETE FROM big WHERE i > ?", {std::int64_t{4096}}) == 20000 - 4096);
+    db->commit();
+    // Exactly as many rows as one round trip holds: no cursor needed, all there.
+    CHECK(rows(*db, "SELECT i FROM big").size() == 4096);
+}
+
+TEST_CASE("query: a prepared statement whose table changed shape runs again unprepared") {
+    auto db = open();
+    reset(*db, {"CREATE TABLE shape (a int)", "INSERT INTO shape VALUES (1)"});
+    CHECK(rows(*db, "SELECT * FROM shape")[0].size() == 1);
+    db->execute("ALTER TABLE shape ADD COLUMN b text", {});
+    CHECK(rows(*db, "SELECT * FROM shape")[0].size() == 2);
+}
+
 TEST_CASE("the session: UTC, read-only when asked, application_name") {
     auto db = open(options(true));
     CHECK(scalar(*db, "SELECT current_setting('TimeZone')") == Value{std::string("UTC")});

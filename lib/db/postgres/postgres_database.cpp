@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <csignal>
 #include <map>
@@ -30,6 +31,15 @@ constexpr const char* advisory_lock_class = "6583154";
 
 /// Rows fetched from a query's cursor at a time.
 constexpr int page_rows = 1000;
+
+/// The most rows query() reads in one round trip and holds at once: more
+/// than a purge batch (default_purge_batch), few enough that memory stays
+/// bounded; a larger result goes through a cursor.
+constexpr int direct_rows = 4096;
+
+/// Statements prepared on one connection at most; past it, a new SQL text
+/// runs unprepared (each IN-list length is a text of its own).
+constexpr std::size_t max_prepared_statements = 1000;
 
 /// More keys than this in one `IN (…)` make a statement the planner is slow on.
 constexpr std::size_t lock_chunk = 500;
@@ -333,16 +343,89 @@ std::unique_ptr<PGresult, void (*)(PGresult*)> PostgresDatabase::run(const std::
     return result;
 }
 
+std::unique_ptr<PGresult, void (*)(PGresult*)> PostgresDatabase::run_prepared(const std::string& sql,
+                                                                               const std::vector<Value>& params,
+                                                                               std::string_view doing) {
+    Params p(params);
+    // A value's parameter type is part of the key: a statement prepared
+    // with a text parameter would read a BLOB's bytes as text.
+    const std::string text = translate_placeholders(sql);
+    std::string key = text;
+    key += '\0';
+    for (int i = 0; i < p.count(); ++i) key += std::to_string(p.types()[i]) + ",";
+    auto it = prepared_.find(key);
+    if (it == prepared_.end()) {
+        if (prepared_.size() >= max_prepared_statements) return run(sql, params, doing);
+        std::string name = "dsr_statement_" + std::to_string(++statement_names_);
+        auto prepared = wrap(PQprepare(conn_, name.c_str(), text.c_str(), p.count(), p.types()));
+        if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) fail(prepared.get(), doing);
+        it = prepared_.emplace(std::move(key), std::move(name)).first;
+    }
+    auto result = wrap(PQexecPrepared(conn_, it->second.c_str(), p.count(), p.values(), p.lengths(), p.formats(), 0));
+    auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
+    // "cached plan must not change result type": a table the statement
+    // reads changed its columns since it was prepared. Outside a
+    // transaction nothing was aborted, and the statement runs unprepared.
+    const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+    if (state && std::string_view(state) == "0A000" && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+        prepared_.erase(it);
+        return run(sql, params, doing);
+    }
+    fail(result.get(), doing);
+}
+
 void PostgresDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
-    // Through a cursor, a page of rows at a time: memory stays bounded
-    // however many rows come, and between pages the connection is free, so
-    // a handler may run queries of its own (libpq allows one statement in
-    // flight; SQLite allows nested statements, and dsr's jobs use them).
-    // A cursor lives in a transaction: outside the caller's, this opens one
-    // of its own for the cursor's life.
+    // Most queries read one subject's rows: a few, sometimes a few thousand.
+    // Those run as one prepared statement, one round trip, with a LIMIT one
+    // past what may be held in memory at once; only a result that reaches
+    // it is read again through a cursor (query_through_cursor), a page at a
+    // time. Nothing was handed to `on_row` from the first run, so it is as if
+    // only the second had run. The rows are handed over once the statement
+    // has ended, so a handler may run statements of its own on this
+    // connection, as with the cursor (libpq allows one statement in flight;
+    // SQLite allows nested statements, and dsr's jobs use them).
+    std::string_view inner = sql;
+    while (!inner.empty() && (inner.back() == ';' || std::isspace(static_cast<unsigned char>(inner.back()))))
+        inner.remove_suffix(1);
+    // The newline ends a trailing -- comment; a sub-select in FROM keeps its
+    // ORDER BY (PostgreSQL does not pull a sorted sub-select up).
+    auto result = run_prepared("SELECT * FROM (" + std::string(inner) + "\n) AS dsr_rows LIMIT " +
+                                   std::to_string(direct_rows + 1),
+                               params, "query failed");
+    const int rows = PQntuples(result.get());
+    if (rows > direct_rows) {
+        result.reset();
+        query_through_cursor(sql, params, on_row);
+        return;
+    }
+    std::vector<std::string> columns;
+    const int fields = PQnfields(result.get());
+    for (int c = 0; c < fields; ++c) columns.emplace_back(PQfname(result.get(), c));
+    std::vector<Value> row(columns.size());
+    ++handlers_running_;
+    try {
+        for (int r = 0; r < rows; ++r) {
+            for (int c = 0; c < fields; ++c) row[c] = field_value(result.get(), r, c);
+            on_row(columns, row);
+        }
+    } catch (...) {
+        --handlers_running_;
+        throw;
+    }
+    --handlers_running_;
+}
+
+void PostgresDatabase::query_through_cursor(const std::string& sql, const std::vector<Value>& params,
+                                            const RowHandler& on_row) {
+    // A page of rows at a time: memory stays bounded however many rows
+    // come, and between pages the connection is free for the handler's
+    // statements. A cursor lives in a transaction: outside the caller's,
+    // this opens one of its own for the cursor's life.
     const bool own_transaction = PQtransactionStatus(conn_) == PQTRANS_IDLE;
     if (own_transaction) run("BEGIN", {}, "query failed");
     const std::string cursor = "dsr_rows_" + std::to_string(++cursors_);
+    ++handlers_running_;
     try {
         run("DECLARE " + cursor + " NO SCROLL CURSOR FOR " + sql, params, "query failed");
         const std::string fetch = "FETCH " + std::to_string(page_rows) + " FROM " + cursor;
@@ -363,12 +446,14 @@ void PostgresDatabase::query(const std::string& sql, const std::vector<Value>& p
         // COMMIT closes the cursor with the transaction: one round trip fewer.
         run(own_transaction ? "COMMIT" : "CLOSE " + cursor, {}, "query failed");
     } catch (...) {
+        --handlers_running_;
         // The caller's transaction stays for the caller to roll back or go
         // on with; only the cursor, or the transaction opened for it, ends.
         if (own_transaction) PQclear(PQexec(conn_, "ROLLBACK"));
         else if (PQtransactionStatus(conn_) == PQTRANS_INTRANS) PQclear(PQexec(conn_, ("CLOSE " + cursor).c_str()));
         throw;
     }
+    --handlers_running_;
 }
 
 std::string PostgresDatabase::quote(std::string_view identifier) const {
@@ -393,7 +478,7 @@ std::int64_t PostgresDatabase::execute(const std::string& sql, const std::vector
 }
 
 void PostgresDatabase::begin() {
-    if (PQtransactionStatus(conn_) != PQTRANS_IDLE)  // e.g. a row handler of query() calling begin()
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE || handlers_running_ > 0)  // e.g. a row handler of query()
         throw Error(ExitStatus::failure, name_ + ": a transaction was begun inside another");
     // READ COMMITTED, the default: each statement sees what is committed
     // when it starts, and lock_rows holds what the job is about to change.
@@ -402,7 +487,7 @@ void PostgresDatabase::begin() {
 }
 
 void PostgresDatabase::begin_read() {
-    if (PQtransactionStatus(conn_) != PQTRANS_IDLE)
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE || handlers_running_ > 0)
         throw Error(ExitStatus::failure, name_ + ": a transaction was begun inside another");
     run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {}, "cannot start a read transaction");
     in_transaction_ = true;

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,6 +70,12 @@ private:
     /// Runs a statement whose result is small (PQexecParams) and checks it.
     std::unique_ptr<::pg_result, void (*)(::pg_result*)> run(const std::string& sql,
                                                    const std::vector<Value>& params, std::string_view doing);
+    /// As run(), through a statement prepared on first use and kept for the
+    /// connection's life: the server parses it once, and may plan it once.
+    std::unique_ptr<::pg_result, void (*)(::pg_result*)> run_prepared(const std::string& sql,
+                                                            const std::vector<Value>& params, std::string_view doing);
+    /// query() for a result too large to hold: a cursor, a page at a time.
+    void query_through_cursor(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row);
     [[noreturn]] void fail(const ::pg_result* result, std::string_view doing) const;
     void count_statement();
 
@@ -81,6 +88,9 @@ private:
     int statements_ = 0;
     bool in_transaction_ = false;
     std::uint64_t cursors_ = 0;  ///< names each query's cursor uniquely on this connection
+    std::map<std::string, std::string> prepared_;  ///< SQL text and parameter types → prepared statement name
+    std::uint64_t statement_names_ = 0;            ///< names each prepared statement uniquely
+    int handlers_running_ = 0;                     ///< query() row handlers on the stack: no begin() in them
 };
 
 }  // namespace dsr::db
