@@ -3,9 +3,12 @@
 
 # Debian packages the build, the demo and the test suite need (postgresql:
 # the test suite runs its end-to-end tests against a throw-away cluster too).
+# dsr loads libarchive (libarchive13, which libarchive-dev pulls in) and, from
+# its module dsr-postgresql.so, libpq at run time rather than at start: the
+# -dev packages are still what the build needs.
 DSR_PACKAGES=(
   cmake g++ ninja-build ccache pkg-config
-  libcli11-dev libsqlitecpp-dev libsqlite3-dev libsodium-dev libyaml-cpp-dev
+  libcli11-dev libsqlitecpp-dev libsqlite3-dev libsodium-dev libssl-dev libyaml-cpp-dev
   doctest-dev nlohmann-json3-dev libarchive-dev
   sqlite3 jq mandoc python3 python3-jsonschema tzdata age time
   libpq-dev postgresql

@@ -37,12 +37,19 @@ void append_field(std::string& out, std::string_view field) {
 }
 
 template <typename Number>
-std::string number_text(Number value) {
+void append_number(std::string& out, Number value) {
     // Room for the longest shortest-form double, "-2.2250738585072014e-308".
     std::array<char, 32> buffer{};
     auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
     if (error != std::errc()) throw Error(ExitStatus::failure, "csv: cannot format a number");
-    return std::string(buffer.data(), end);
+    out.append(buffer.data(), end);
+}
+
+template <typename Number>
+std::string number_text(Number value) {
+    std::string text;
+    append_number(text, value);
+    return text;
 }
 
 std::string base64(const std::vector<unsigned char>& bytes) { return crypto::to_base64(bytes.data(), bytes.size()); }
@@ -54,6 +61,24 @@ struct FieldText {
     std::string operator()(const std::string& value) const { return value; }
     std::string operator()(const db::Blob& value) const { return base64(value.bytes); }
 };
+
+/// csv_field(value) appended as append_field would append it.
+struct AppendField {
+    std::string& out;
+    // Numbers never hold a comma, quote, line break or edge space.
+    void operator()(std::monostate) const {}
+    void operator()(std::int64_t value) const { append_number(out, value); }
+    void operator()(double value) const { append_number(out, value); }
+    void operator()(const std::string& value) const { append_field(out, value); }
+    void operator()(const db::Blob& value) const { append_field(out, base64(value.bytes)); }
+};
+
+bool empty_field(const db::Value& value) {
+    if (std::holds_alternative<std::monostate>(value)) return true;
+    if (const auto* text = std::get_if<std::string>(&value)) return text->empty();
+    if (const auto* blob = std::get_if<db::Blob>(&value)) return blob->bytes.empty();
+    return false;
+}
 
 }  // namespace
 
@@ -69,5 +94,17 @@ std::string csv_record(const std::vector<std::string>& fields) {
 }
 
 std::string csv_field(const db::Value& value) { return std::visit(FieldText{}, value); }
+
+void append_csv_record(std::string& out, const std::vector<db::Value>& values) {
+    if (values.size() == 1 && empty_field(values[0])) {
+        out += "\"\"\r\n";  // as csv_record writes a lone empty field
+        return;
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) out += ',';
+        std::visit(AppendField{out}, values[i]);
+    }
+    out += "\r\n";
+}
 
 }  // namespace dsr::exporting

@@ -24,4 +24,8 @@ std::string csv_record(const std::vector<std::string>& fields);
 /// untouched), BLOB → standard base64 with padding.
 std::string csv_field(const db::Value& value);
 
+/// Appends the record csv_record makes of the values' csv_field texts, the same bytes, without building a string
+/// per field (an export writes millions of them).
+void append_csv_record(std::string& out, const std::vector<db::Value>& values);
+
 }  // namespace dsr::exporting

@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <vector>
 
 #include "util/error.h"
@@ -20,8 +22,58 @@ namespace {
 
 constexpr std::size_t piece_size = 64 * 1024;
 
+// libarchive is loaded when the first archive is made, not linked: it links
+// sixteen libraries (libxml2, ICU, zstd, nettle, ...) that every dsr command
+// paid for at start, about 10 ms of a 30 ms `dsr --help`, while only
+// `export --format csv` writes an archive. Its soname has been .so.13 since
+// libarchive 3.0 (2011); the prototypes are checked against its headers.
+static_assert(ARCHIVE_VERSION_NUMBER >= 3000000 && ARCHIVE_VERSION_NUMBER < 4000000,
+              "libarchive 3 is loaded as libarchive.so.13");
+constexpr const char* libarchive_soname = "libarchive.so.13";
+
+// One list, so that each function's pointer and its lookup cannot drift apart.
+#define DSR_LIBARCHIVE_FUNCTIONS(X)                                                                         \
+    X(archive_write_new) X(archive_write_free) X(archive_error_string) X(archive_write_set_format_zip)      \
+    X(archive_write_zip_set_compression_deflate) X(archive_write_set_format_option)                         \
+    X(archive_write_set_bytes_in_last_block) X(archive_write_open2) X(archive_write_close)                  \
+    X(archive_write_header) X(archive_write_data) X(archive_write_finish_entry) X(archive_entry_new)         \
+    X(archive_entry_free) X(archive_entry_set_pathname_utf8) X(archive_entry_set_filetype)                  \
+    X(archive_entry_set_perm) X(archive_entry_set_size) X(archive_entry_set_mtime)
+
+struct Libarchive {
+#define DSR_LIBARCHIVE_POINTER(name) decltype(&::name) name = nullptr;
+    DSR_LIBARCHIVE_FUNCTIONS(DSR_LIBARCHIVE_POINTER)
+#undef DSR_LIBARCHIVE_POINTER
+};
+
+/// libarchive's functions, loaded on first use and kept for the process's life.
+const Libarchive& libarchive() {
+    static std::once_flag once;
+    static Libarchive functions;
+    static std::string failure;
+    std::call_once(once, [] {
+        void* library = ::dlopen(libarchive_soname, RTLD_NOW | RTLD_LOCAL);
+        if (library == nullptr) {
+            failure = std::string("cannot load ") + libarchive_soname + ": " + ::dlerror();
+            return;
+        }
+        Libarchive loaded;
+#define DSR_LIBARCHIVE_LOOKUP(name)                                                    \
+    loaded.name = reinterpret_cast<decltype(&::name)>(::dlsym(library, #name));       \
+    if (loaded.name == nullptr) {                                                      \
+        failure = std::string(libarchive_soname) + " has no " #name;                   \
+        return;                                                                        \
+    }
+        DSR_LIBARCHIVE_FUNCTIONS(DSR_LIBARCHIVE_LOOKUP)
+#undef DSR_LIBARCHIVE_LOOKUP
+        functions = loaded;
+    });
+    if (!failure.empty()) throw Error(ExitStatus::failure, "export archive: " + failure);
+    return functions;
+}
+
 std::string error_text(struct archive* archive) {
-    const char* text = archive_error_string(archive);
+    const char* text = libarchive().archive_error_string(archive);
     return text != nullptr ? text : "unknown libarchive error";
 }
 
@@ -133,13 +185,14 @@ private:
     bool discarding_ = false;
 };
 
-ZipArchive::ZipArchive(ByteSink& out) : output_(std::make_unique<Output>(out)), archive_(archive_write_new()) {
+ZipArchive::ZipArchive(ByteSink& out)
+    : output_(std::make_unique<Output>(out)), archive_(libarchive().archive_write_new()) {
     if (archive_ == nullptr) throw Error(ExitStatus::io, "export archive: cannot allocate libarchive state");
     try {
         configure();
     } catch (...) {
         output_->abandon();
-        archive_write_free(archive_);
+        libarchive().archive_write_free(archive_);
         throw;
     }
 }
@@ -148,18 +201,18 @@ ZipArchive::~ZipArchive() {
     // libarchive releases an entry's compressor only when it finishes the entry, so an unfinished archive is
     // closed too, into the void: the sink never sees a central directory that would make it look complete.
     output_->abandon();
-    archive_write_free(archive_);
+    libarchive().archive_write_free(archive_);
 }
 
 void ZipArchive::configure() {
-    check(archive_write_set_format_zip(archive_));
-    check(archive_write_zip_set_compression_deflate(archive_));
+    check(libarchive().archive_write_set_format_zip(archive_));
+    check(libarchive().archive_write_zip_set_compression_deflate(archive_));
     // Names go in as UTF-8 and carry the zip UTF-8 flag; left to itself libarchive sets the flag only in a UTF-8
     // locale, and dsr runs in the C one.
-    check(archive_write_set_format_option(archive_, "zip", "hdrcharset", "UTF-8"));
+    check(libarchive().archive_write_set_format_option(archive_, "zip", "hdrcharset", "UTF-8"));
     // libarchive pads the last block to a tape block size unless told otherwise; zip readers want no padding.
-    check(archive_write_set_bytes_in_last_block(archive_, 1));
-    check(archive_write_open2(archive_, output_.get(), nullptr, &Output::write, nullptr, nullptr));
+    check(libarchive().archive_write_set_bytes_in_last_block(archive_, 1));
+    check(libarchive().archive_write_open2(archive_, output_.get(), nullptr, &Output::write, nullptr, nullptr));
 }
 
 void ZipArchive::add_file(const std::string& name, const std::string& source_path, std::int64_t mtime) {
@@ -189,7 +242,7 @@ void ZipArchive::add_bytes(const std::string& name, std::string_view bytes, std:
 
 void ZipArchive::finish() {
     start_operation();
-    check(archive_write_close(archive_));
+    check(libarchive().archive_write_close(archive_));
     state_ = State::finished;
 }
 
@@ -206,21 +259,23 @@ void ZipArchive::start_operation() {
 
 void ZipArchive::begin_entry(const std::string& name, std::int64_t size, std::int64_t mtime) {
     check_entry_name(name);
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), &archive_entry_free);
+    const Libarchive& functions = libarchive();
+    std::unique_ptr<archive_entry, decltype(functions.archive_entry_free)> entry(functions.archive_entry_new(),
+                                                                             functions.archive_entry_free);
     if (!entry) throw Error(ExitStatus::io, "export archive: cannot allocate an entry");
-    archive_entry_set_pathname_utf8(entry.get(), name.c_str());
-    archive_entry_set_filetype(entry.get(), AE_IFREG);
-    archive_entry_set_perm(entry.get(), 0600);
+    functions.archive_entry_set_pathname_utf8(entry.get(), name.c_str());
+    functions.archive_entry_set_filetype(entry.get(), AE_IFREG);
+    functions.archive_entry_set_perm(entry.get(), 0600);
     // A known size keeps small entries out of Zip64, which some unzip tools still lack.
-    archive_entry_set_size(entry.get(), size);
-    archive_entry_set_mtime(entry.get(), static_cast<time_t>(mtime), 0);
-    check(archive_write_header(archive_, entry.get()));
+    functions.archive_entry_set_size(entry.get(), size);
+    functions.archive_entry_set_mtime(entry.get(), static_cast<time_t>(mtime), 0);
+    check(functions.archive_write_header(archive_, entry.get()));
 }
 
 void ZipArchive::write_data(std::string_view bytes) {
     while (!bytes.empty()) {
         std::string_view piece = bytes.substr(0, piece_size);
-        la_ssize_t written = archive_write_data(archive_, piece.data(), piece.size());
+        la_ssize_t written = libarchive().archive_write_data(archive_, piece.data(), piece.size());
         check(written < 0 ? static_cast<int>(written) : ARCHIVE_OK);
         // libarchive silently drops bytes beyond the size stated in the header.
         if (static_cast<std::size_t>(written) != piece.size())
@@ -229,7 +284,7 @@ void ZipArchive::write_data(std::string_view bytes) {
     }
 }
 
-void ZipArchive::end_entry() { check(archive_write_finish_entry(archive_)); }
+void ZipArchive::end_entry() { check(libarchive().archive_write_finish_entry(archive_)); }
 
 /// The sink's own exception explains a failure better than libarchive's account of it. A warning counts as a
 /// failure: for zip it means a name could not be written as given.

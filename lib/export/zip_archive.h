@@ -1,7 +1,8 @@
 #pragma once
 // The zip archive of `dsr export --format csv`, written with libarchive as a
 // stream: each entry's bytes go to the sink as they are compressed, so an
-// export of any size needs no more memory than one small one.
+// export of any size needs no more memory than one small one. libarchive is
+// loaded (dlopen) by the first archive, not linked: zip_archive.cpp says why.
 
 #include <cstdint>
 #include <memory>
@@ -17,7 +18,8 @@ namespace dsr::exporting {
 /// Writes a zip archive (libarchive) to `out` as entries are added; memory does not grow with entry size.
 /// Entries are deflated regular files, mode 0600, owner 0:0, names in UTF-8 (flagged as such).
 ///
-/// Failures throw dsr::Error (io), "export archive: ...". An exception from
+/// Failures throw dsr::Error (io), "export archive: ..."; a libarchive.so.13
+/// that cannot be loaded, dsr::Error (failure). An exception from
 /// `out` is rethrown as it was thrown. After any failure the archive is
 /// unusable: every later call throws again, rather than carrying on and
 /// producing an archive with a truncated entry. `out` is never written to

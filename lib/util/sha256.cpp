@@ -1,46 +1,68 @@
 #include "util/sha256.h"
 
+#include <openssl/evp.h>
+#include <sodium.h>
+
 #include <array>
-#include <stdexcept>
+
+#include "util/error.h"
 
 namespace dsr {
 
 namespace {
 
-void init_sodium() {
-    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+constexpr std::size_t kSha256Bytes = 32;
+
+[[noreturn]] void digest_failure(const char* doing) {
+    throw Error(ExitStatus::failure, std::string("sha256: ") + doing);
 }
 
-std::string hex_of(const std::array<unsigned char, crypto_hash_sha256_BYTES>& digest) {
-    std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-    return std::string(hex.data(), crypto_hash_sha256_BYTES * 2);
+std::string digest_hex(const std::array<unsigned char, kSha256Bytes>& digest) {
+    static constexpr char kHexDigits[] = "0123456789abcdef";
+    std::string hex(kSha256Bytes * 2, '0');
+    for (std::size_t i = 0; i < kSha256Bytes; ++i) {
+        hex[2 * i] = kHexDigits[digest[i] >> 4];
+        hex[2 * i + 1] = kHexDigits[digest[i] & 0x0f];
+    }
+    return hex;
 }
 
 }  // namespace
 
 std::string sha256_hex(std::string_view bytes) {
-    init_sodium();
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+    static_assert(crypto_hash_sha256_BYTES == kSha256Bytes);
+    if (sodium_init() < 0) digest_failure("libsodium failed to initialise");
+    std::array<unsigned char, kSha256Bytes> digest{};
     crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    return hex_of(digest);
+    return digest_hex(digest);
 }
 
-HashingSink::HashingSink(ByteSink& next) : next_(next) {
-    init_sodium();
-    crypto_hash_sha256_init(&state_);
+struct HashingSink::State {
+    struct Free {
+        void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+    };
+    std::unique_ptr<EVP_MD_CTX, Free> context{EVP_MD_CTX_new()};
+};
+
+HashingSink::HashingSink(ByteSink& next) : next_(next), state_(std::make_unique<State>()) {
+    if (!state_->context || EVP_DigestInit_ex(state_->context.get(), EVP_sha256(), nullptr) != 1)
+        digest_failure("cannot start a digest");
 }
+
+HashingSink::~HashingSink() = default;
 
 void HashingSink::write(std::string_view bytes) {
-    crypto_hash_sha256_update(&state_, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    if (EVP_DigestUpdate(state_->context.get(), bytes.data(), bytes.size()) != 1) digest_failure("cannot hash");
     bytes_ += bytes.size();
     next_.write(bytes);
 }
 
 std::string HashingSink::hex_digest() {
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256_final(&state_, digest.data());
-    return hex_of(digest);
+    std::array<unsigned char, kSha256Bytes> digest{};
+    unsigned int size = 0;
+    if (EVP_DigestFinal_ex(state_->context.get(), digest.data(), &size) != 1 || size != kSha256Bytes)
+        digest_failure("cannot finish a digest");
+    return digest_hex(digest);
 }
 
 }  // namespace dsr

@@ -15,7 +15,7 @@ namespace dsr {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& dir, const char* doing) {
+[[noreturn]] void fail_scratch(const std::string& dir, const char* doing) {
     throw Error(ExitStatus::io, dir + ": " + doing + ": " + std::strerror(errno));
 }
 
@@ -29,7 +29,7 @@ SpoolFile::SpoolFile(const std::string& dir) : dir_(dir) {
         fd_ = ::mkstemp(pattern.data());
         if (fd_ >= 0) ::unlink(pattern.c_str());
     }
-    if (fd_ < 0) fail(dir, "cannot create a scratch file");
+    if (fd_ < 0) fail_scratch(dir, "cannot create a scratch file");
 }
 
 SpoolFile::~SpoolFile() {
@@ -39,7 +39,7 @@ SpoolFile::~SpoolFile() {
 SpoolFile::SpoolFile(SpoolFile&& other) noexcept : fd_(other.fd_), dir_(std::move(other.dir_)) { other.fd_ = -1; }
 
 void SpoolFile::write(std::string_view bytes) {
-    if (!write_all(fd_, bytes)) fail(dir_, "cannot write a scratch file");
+    if (!write_all(fd_, bytes)) fail_scratch(dir_, "cannot write a scratch file");
 }
 
 void SpoolFile::copy_to(ByteSink& out) const {
@@ -48,7 +48,7 @@ void SpoolFile::copy_to(ByteSink& out) const {
     for (;;) {
         ssize_t n = ::pread(fd_, buffer.data(), buffer.size(), offset);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fail(dir_, "cannot read a scratch file");
+        if (n < 0) fail_scratch(dir_, "cannot read a scratch file");
         if (n == 0) return;
         out.write(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
         offset += n;

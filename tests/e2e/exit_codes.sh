@@ -53,6 +53,12 @@ else
   [ ! -e "$DSR_TMP/absent.db" ] || fail "dsr created the missing database"
   echo "not a database" > "$DSR_TMP/junk.db"
   run_dsr 6 policy check --policy "$SHOP_POLICY" --db "$DSR_TMP/junk.db"
+  # dsr alone, without the PostgreSQL module it loads for a PostgreSQL URL:
+  # the database cannot be opened, and the message says why.
+  mkdir "$DSR_TMP/bare"
+  cp "$DSR" "$DSR_TMP/bare/dsr"
+  DSR="$DSR_TMP/bare/dsr" run_dsr 6 policy check --policy "$SHOP_POLICY" --db "postgresql:///shop?host=/nonexistent"
+  expect_stderr "dsr-postgresql.so is not installed"
 fi
 
 # 8: findings with --strict.
