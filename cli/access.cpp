@@ -38,7 +38,7 @@ struct AccessOptions {
 /// what its closing audit entry says.
 struct Outcome {
     ExitStatus status = ExitStatus::ok;
-    nlohmann::ordered_json json;
+    std::string json;  ///< compact, one line
     std::string text;
     std::string message;  ///< for stderr when not ok; counts, never values
     /// The run's `done` entry; nullopt when match() logged it as failed.
@@ -61,50 +61,45 @@ nlohmann::ordered_json row_counts(const jobs::AccessResult& result) {
 /// transaction, so the report shows one state of the shop. Statuses that
 /// concern only this subject (not found, ambiguous) are returned; anything
 /// else is thrown.
-Outcome read_one(SubjectJob& job, const AccessOptions& o, SubjectRun& run, report::Envelope envelope) {
+Outcome read_one(SubjectJob& job, const AccessOptions& o, report::AccessJsonWriter& writer, SubjectRun& run,
+                 report::Envelope envelope) {
     const auto& policy = job.policy();
     jobs::AccessSettings settings{.now = job.when(), .all_time = o.all_time};
     // Rendered only when it will be shown: a batch writes JSON lines.
     const bool as_text = effective(o.format) == Format::text;
     Outcome out;
-    auto& shop = job.database();
-    shop.begin_read();
     jobs::AccessResult result;
     try {
+        db::ReadTransaction snapshot(job.database());
         job.match(run, o.all_matches);
-        result = jobs::read_subject_data(shop, job.database_ref().name, policy, run.match, settings);
-        shop.commit();
+        result = jobs::read_subject_data(job.database(), job.database_ref().name, policy, run.match, settings);
     } catch (const AmbiguousSubject& e) {
-        shop.rollback();
         out.status = ExitStatus::ambiguous_subject;
         out.message = e.what();
         envelope.status = "ambiguous";
         jobs::AccessResult nothing;
         nothing.today = CivilDate{std::chrono::floor<std::chrono::days>(job.when())};
         nothing.look_back = jobs::look_back_for(policy, job.database_ref().name, settings);
-        out.json = report::access_not_found_json(envelope, policy, {run.named.pseudonym, run.named.kind, e.matches()},
-                                                 nothing);
-        out.json["request_id"] = request_json(o.request_id);
-        out.json["error"] = {{"exit_status", static_cast<int>(out.status)}, {"message", out.message}};
+        out.json = writer.not_found(envelope, {run.named.pseudonym, run.named.kind, e.matches()}, nothing);
+        report::append_member(out.json, "request_id", request_json(o.request_id));
+        report::append_member(out.json, "error",
+                              {{"exit_status", static_cast<int>(out.status)}, {"message", out.message}});
         return out;
-    } catch (...) {
-        shop.rollback();
-        throw;
     }
     if (result.total_rows == 0) {
         out.done_summary = {{"rows", 0}};
         out.status = ExitStatus::subject_not_found;
         out.message = "no data found for the subject";
         envelope.status = "not_found";
-        out.json = report::access_not_found_json(envelope, policy, run.ref(), result);
+        out.json = writer.not_found(envelope, run.ref(), result);
         if (as_text) out.text = report::access_not_found_text(policy, result);
-        out.json["request_id"] = request_json(o.request_id);
+        report::append_member(out.json, "request_id", request_json(o.request_id));
         return out;
     }
     out.done_summary = {{"rows", row_counts(result)}};
     envelope.status = "ok";
-    out.json = report::access_json(envelope, policy, run.ref(), result);
-    out.json["request_id"] = request_json(o.request_id);
+    out.json = writer.report(envelope, run.ref(), result);
+    report::append_member(out.json, "request_id", request_json(o.request_id));
     if (as_text) out.text = report::access_text(policy, result);
     return out;
 }
@@ -118,8 +113,8 @@ Outcome read_one(SubjectJob& job, const AccessOptions& o, SubjectRun& run, repor
 constexpr std::size_t group_size = 64;
 
 /// Audits, reads and renders a group of subjects (one, without a batch).
-std::vector<Outcome> access_group(SubjectJob& job, const AccessOptions& o, std::span<const NamedSubject> subjects,
-                                  const report::Envelope& envelope) {
+std::vector<Outcome> access_group(SubjectJob& job, const AccessOptions& o, report::AccessJsonWriter& writer,
+                                  std::span<const NamedSubject> subjects, const report::Envelope& envelope) {
     std::vector<SubjectRun> runs;
     {
         state::StateTransaction intents(job.store());
@@ -131,7 +126,7 @@ std::vector<Outcome> access_group(SubjectJob& job, const AccessOptions& o, std::
         report::Envelope one = envelope;
         one.started_at = std::chrono::system_clock::now();
         one.steady_start = std::chrono::steady_clock::now();
-        outcomes.push_back(read_one(job, o, run, one));
+        outcomes.push_back(read_one(job, o, writer, run, one));
     }
     state::StateTransaction outcomes_logged(job.store());
     for (std::size_t i = 0; i < runs.size(); ++i)
@@ -148,19 +143,21 @@ ExitStatus run_single(const AccessOptions& o, report::Envelope& envelope) {
     auto job = SubjectJob::open("access", o.location, o.db, /*read_only=*/true, o.format, envelope);
     if (!job) return ExitStatus::invalid_policy;
     const NamedSubject named = job->name(o.subject);
-    auto out = std::move(access_group(*job, o, {&named, 1}, envelope).front());
+    report::AccessJsonWriter writer(job->policy());
+    auto out = std::move(access_group(*job, o, writer, {&named, 1}, envelope).front());
+    const bool text = effective(o.format) == Format::text;
     if (out.status != ExitStatus::ok) {
         print_error(out.message);
-        print_report(o.format, out.json, out.text);
+        std::cout << (text ? out.text : out.json + "\n") << std::flush;
         return out.status;
     }
     if (!o.output.empty()) {
         // The report holds personal data: private file, written whole or not at all.
-        bool text = effective(o.format) == Format::text;
-        write_file_atomically(o.output, text ? out.text : out.json.dump(2) + "\n", 0600, o.force);
+        write_file_atomically(o.output, text ? out.text : nlohmann::ordered_json::parse(out.json).dump(2) + "\n", 0600,
+                              o.force);
         return ExitStatus::ok;
     }
-    print_report(o.format, out.json, out.text);
+    std::cout << (text ? out.text : out.json + "\n") << std::flush;
     return ExitStatus::ok;
 }
 
@@ -171,15 +168,16 @@ ExitStatus run_batch(const AccessOptions& o, report::Envelope& envelope) {
     // Every line is checked before anyone's data is read.
     std::vector<NamedSubject> subjects;
     for (const auto& line : lines) subjects.push_back(parse_subject_line(job->policy(), job->keys(), o.subjects_file, line));
+    report::AccessJsonWriter writer(job->policy());
     ExitStatus worst = ExitStatus::ok;
     for (std::size_t first = 0; first < subjects.size(); first += group_size) {
         const std::size_t count = std::min(group_size, subjects.size() - first);
-        auto outcomes = access_group(*job, o, std::span(subjects).subspan(first, count), envelope);
+        auto outcomes = access_group(*job, o, writer, std::span(subjects).subspan(first, count), envelope);
         for (std::size_t i = 0; i < count; ++i) {
             const auto& out = outcomes[i];
             if (out.status != ExitStatus::ok)
                 print_error(o.subjects_file + ":" + std::to_string(lines[first + i].line) + ": " + out.message);
-            std::cout << out.json.dump() << '\n';
+            std::cout << out.json << '\n';
             worst = worse_of(worst, out.status);
         }
         std::cout << std::flush;

@@ -444,13 +444,12 @@ std::pair<ExitStatus, nlohmann::ordered_json> erase_item(SubjectJob& job, const 
             // The erasure ledger's entry and the done entry become durable in
             // one commit of the state store (each would pay a disk sync of
             // its own), or in the batch's own state transaction if one is open.
-            std::optional<state::StateTransaction> tx;
-            if (!job.store().in_transaction()) tx.emplace(job.store());
+            state::StateTransaction tx(job.store());
             record(job, o, run, outcome, end);
             auto summary = audit_summary(outcome, o.dry_run);
             if (end.ledger_seq) summary["ledger_seq"] = *end.ledger_seq;
             job.finish(run, end.name == "error" ? "failed" : "done", summary);
-            if (tx) tx->commit();
+            tx.commit();
         }
         envelope.status = end.name;
         return {end.status,

@@ -123,11 +123,10 @@ SubjectRun SubjectJob::begin(const NamedSubject& subject, const std::string& req
 void SubjectJob::finish(const SubjectRun& run, const std::string& phase, nlohmann::ordered_json summary) {
     // The entry and the signed head share one commit, or, inside a batch
     // group's StateTransaction, the group's.
-    std::optional<state::StateTransaction> tx;
-    if (!store().in_transaction()) tx.emplace(store());
+    state::StateTransaction tx(store());
     log_outcome(run, phase, std::move(summary));
     sign_head();
-    if (tx) tx->commit();
+    tx.commit();
 }
 
 void SubjectJob::sign_head() { audit::AuditLog(store()).sign_head(*keys_, when_); }

@@ -2,7 +2,6 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <sodium.h>
 
 #include <array>
@@ -105,11 +104,10 @@ AuditLog::AuditLog(state::StateStore& store) : store_(store) { crypto::ensure_so
 AuditEntry AuditLog::append(AuditEntry entry, std::chrono::system_clock::time_point when) {
     auto& db = store_.db();
     try {
-        // IMMEDIATE: the write lock before reading the tail, so two writers
-        // can never both chain onto the same previous entry. Inside the
-        // caller's StateTransaction (also IMMEDIATE) the entry commits with it.
-        std::optional<SQLite::Transaction> tx;
-        if (!store_.in_transaction()) tx.emplace(db, SQLite::TransactionBehavior::IMMEDIATE);
+        // The write lock (BEGIN IMMEDIATE) before reading the tail, so two
+        // writers can never both chain onto the same previous entry. Inside
+        // the caller's StateTransaction the entry commits with it.
+        state::StateTransaction tx(store_);
         SQLite::Statement tail(db, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1");
         entry.seq = 1;
         entry.prev_hash = genesis_hash;
@@ -140,7 +138,7 @@ AuditEntry AuditLog::append(AuditEntry entry, std::chrono::system_clock::time_po
         insert.bind(11, entry.prev_hash);
         insert.bind(12, entry.hash);
         insert.exec();
-        if (tx) tx->commit();
+        tx.commit();
     } catch (const SQLite::Exception& e) {
         db::throw_sqlite_error(e, store_.path(), "cannot append to the audit log");
     }
@@ -150,8 +148,7 @@ AuditEntry AuditLog::append(AuditEntry entry, std::chrono::system_clock::time_po
 std::optional<SignedHead> AuditLog::sign_head(const crypto::Keys& keys, std::chrono::system_clock::time_point when) {
     auto& db = store_.db();
     try {
-        std::optional<SQLite::Transaction> tx;
-        if (!store_.in_transaction()) tx.emplace(db, SQLite::TransactionBehavior::IMMEDIATE);
+        state::StateTransaction tx(store_);
         SQLite::Statement tail(db, "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1");
         if (!tail.executeStep()) return std::nullopt;
         SignedHead head;
@@ -175,7 +172,7 @@ std::optional<SignedHead> AuditLog::sign_head(const crypto::Keys& keys, std::chr
         insert.bind(4, head.public_key);
         insert.bind(5, head.signature);
         insert.exec();
-        if (tx) tx->commit();
+        tx.commit();
         return head;
     } catch (const SQLite::Exception& e) {
         db::throw_sqlite_error(e, store_.path(), "cannot sign the audit head");

@@ -140,6 +140,21 @@ private:
     std::optional<Schema> schema_;
 };
 
+/// A read-only transaction (Database::begin_read) for the length of a scope:
+/// one snapshot, one read lock. It ends with a rollback, however the scope
+/// is left: it changed nothing, and a commit would count as a
+/// data-changing statement for DSR_FAULT.
+class ReadTransaction {
+public:
+    explicit ReadTransaction(Database& db) : db_(db) { db_.begin_read(); }
+    ~ReadTransaction() { db_.rollback(); }
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+private:
+    Database& db_;
+};
+
 /// "?, ?, ?": the parameters of an IN list of `n` values.
 std::string placeholders(std::size_t n);
 /// Values bound in one IN list: well under SQLite's limit on bound parameters.

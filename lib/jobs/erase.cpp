@@ -79,16 +79,8 @@ EraseOutcome run_erasure(db::Database& db, const policy::Policy& policy, const E
     }
     // One read transaction for the whole check: every query sees the same
     // committed state, and the read lock is taken once, not per statement.
-    // Ended by a rollback: it changed nothing, and a commit would count as a
-    // data-changing statement for DSR_FAULT.
-    db.begin_read();
-    try {
-        out.verification = erase::verify_erasure(db, policy, out.plan, out.match, lookup(db, policy, key, target));
-    } catch (...) {
-        db.rollback();
-        throw;
-    }
-    db.rollback();
+    db::ReadTransaction snapshot(db);
+    out.verification = erase::verify_erasure(db, policy, out.plan, out.match, lookup(db, policy, key, target));
     return out;
 }
 

@@ -29,12 +29,6 @@ std::vector<std::string> exported_columns(const policy::Policy& policy, const po
     return columns;
 }
 
-/// Invalid UTF-8 in a text column would make the JSON writer throw half way;
-/// it is replaced by U+FFFD instead (the CSV keeps the bytes as they are).
-std::string json_text(const nlohmann::ordered_json& value) {
-    return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
 /// Gathers small writes into large ones: a part is written a few bytes at
 /// a time, and each write further down costs a hash update and a system call.
 class BufferedSink : public ByteSink {
@@ -60,34 +54,6 @@ private:
     std::string buffer_;
 };
 
-/// Text that JSON carries as it is: printable ASCII but the quote and the
-/// backslash. Anything else (controls, UTF-8, invalid bytes) goes through
-/// nlohmann, so the bytes are exactly those it writes for the value.
-bool plain_json_text(std::string_view text) {
-    for (unsigned char c : text)
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
-    return true;
-}
-
-/// `value` as JSON, the same bytes as json_text(report::value_json(value)),
-/// without building a JSON value for the common cases (a million-row part
-/// spent most of its time doing so).
-void append_json_value(std::string& out, const db::Value& value) {
-    if (std::holds_alternative<std::monostate>(value)) {
-        out += "null";
-    } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
-        char digits[24];
-        const auto end = std::to_chars(digits, digits + sizeof digits, *i).ptr;
-        out.append(digits, end);
-    } else if (const auto* text = std::get_if<std::string>(&value); text && plain_json_text(*text)) {
-        out += '"';
-        out += *text;
-        out += '"';
-    } else {
-        out += json_text(report::value_json(value));
-    }
-}
-
 /// The table as a JSON array of row objects, one row per line.
 void write_json_part(db::Database& db, const policy::Policy& policy, const graph::SubjectMatch& match,
                      SpooledPart& spooled, ByteSink& out) {
@@ -95,7 +61,7 @@ void write_json_part(db::Database& db, const policy::Policy& policy, const graph
     // What comes before each value: "{" or ",", then the member name and ":".
     std::vector<std::string> prefixes;
     for (std::size_t i = 0; i < columns.size(); ++i)
-        prefixes.push_back((i ? "," : "{") + json_text(nlohmann::ordered_json(columns[i])) + ":");
+        prefixes.push_back((i ? "," : "{") + report::json_text(nlohmann::ordered_json(columns[i])) + ":");
     std::string line;
     out.write("[");
     graph::read_subject_rows(db, policy, *spooled.part.table, columns, match,
@@ -103,7 +69,7 @@ void write_json_part(db::Database& db, const policy::Policy& policy, const graph
                                  line.assign(spooled.part.rows++ ? ",\n" : "\n");
                                  for (std::size_t i = 0; i < columns.size(); ++i) {
                                      line += prefixes[i];
-                                     append_json_value(line, row[i]);
+                                     report::append_value_json(line, row[i]);
                                  }
                                  line += '}';
                                  out.write(line);
@@ -115,12 +81,12 @@ void write_json_part(db::Database& db, const policy::Policy& policy, const graph
 void write_csv_part(db::Database& db, const policy::Policy& policy, const graph::SubjectMatch& match,
                     SpooledPart& spooled, ByteSink& out) {
     out.write(exporting::csv_record(spooled.part.columns));
-    std::vector<std::string> fields;
+    std::string record;
     graph::read_subject_rows(db, policy, *spooled.part.table, spooled.part.columns, match,
                              [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
-                                 fields.clear();
-                                 for (const auto& value : row) fields.push_back(exporting::csv_field(value));
-                                 out.write(exporting::csv_record(fields));
+                                 record.clear();
+                                 exporting::append_csv_record(record, row);
+                                 out.write(record);
                                  ++spooled.part.rows;
                              });
 }
@@ -164,7 +130,7 @@ nlohmann::ordered_json manifest_json(const policy::Policy& policy, const ExportS
 }
 
 void assemble_json(const nlohmann::ordered_json& manifest, const std::vector<SpooledPart>& spooled, ByteSink& out) {
-    out.write("{\"manifest\":" + json_text(manifest) + ",\n\"tables\":{");
+    out.write("{\"manifest\":" + report::json_text(manifest) + ",\n\"tables\":{");
     for (std::size_t i = 0; i < spooled.size(); ++i) {
         out.write(std::string(i ? ",\n" : "\n") + nlohmann::ordered_json(spooled[i].part.name).dump() + ":");
         spooled[i].file.copy_to(out);

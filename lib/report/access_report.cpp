@@ -178,14 +178,7 @@ std::string retention_words(const policy::Table& table) {
 
 std::string base64(const std::vector<unsigned char>& bytes) { return crypto::to_base64(bytes.data(), bytes.size()); }
 
-std::optional<std::string> date_json(const std::optional<CivilDate>& date) {
-    return date ? std::optional<std::string>(format_date(*date)) : std::nullopt;
-}
 
-Json optional_date(const std::optional<CivilDate>& date) {
-    auto text = date_json(date);
-    return text ? Json(*text) : Json(nullptr);
-}
 
 // ---- JSON ------------------------------------------------------------------
 
@@ -216,36 +209,6 @@ Json column_json(const policy::Policy& policy, const policy::Column& c, bool wit
         if (const auto* purpose = policy.find_purpose(p)) bases.push_back(policy::to_string(purpose->basis));
     return {{"column", c.name},      {"category", c.category}, {"purposes", c.purposes},
             {"lawful_bases", bases}, {"source", policy::to_string(c.source)}, {"withheld", withheld}};
-}
-
-Json row_json(const jobs::AccessTable& t, std::size_t r) {
-    Json row = Json::object();
-    for (std::size_t i = 0; i < t.columns.size(); ++i) {
-        const auto& value = t.rows[r][i];
-        // A withheld column says only whether something is held.
-        if (t.withheld[i])
-            row[t.columns[i]] = std::holds_alternative<std::monostate>(value) ? Json(nullptr) : Json{{"withheld", true}};
-        else
-            row[t.columns[i]] = value_json(value);
-    }
-    // A column of the same name keeps its place; the date is then left out (dsr-report(7)).
-    if (!t.retention_ends.empty() && !row.contains("retention_ends"))
-        row["retention_ends"] = optional_date(t.retention_ends[r]);
-    if (!t.hold_ends.empty() && !row.contains("hold_ends")) row["hold_ends"] = optional_date(t.hold_ends[r]);
-    return row;
-}
-
-Json table_json(const policy::Policy& policy, const jobs::AccessTable& t) {
-    Json table = {{"table", t.table->name}, {"row_count", t.rows.size()}};
-    table["retention"] = retention_words(*t.table);
-    table["hold"] = hold_json(policy, *t.table);
-    table["columns"] = Json::array();
-    for (std::size_t i = 0; i < t.columns.size(); ++i)
-        if (const auto* c = t.table->find_column(t.columns[i]))  // the key alone is no category of data
-            table["columns"].push_back(column_json(policy, *c, t.withheld[i]));
-    table["rows"] = Json::array();
-    for (std::size_t r = 0; r < t.rows.size(); ++r) table["rows"].push_back(row_json(t, r));
-    return table;
 }
 
 /// What the tables with rows use: categories, purposes, sources.
@@ -309,18 +272,6 @@ Json purposes_json(const policy::Policy& policy, const Used& used) {
     for (const auto& p : policy.purposes)
         if (used.purposes.count(p.name))
             out.push_back({{"purpose", p.name}, {"lawful_basis", policy::to_string(p.basis)}, {"description", p.description}});
-    return out;
-}
-
-Json common_json(const Envelope& envelope, const policy::Policy& policy, const SubjectRef& subject,
-                 const jobs::AccessResult& result) {
-    auto out = envelope_json(envelope);
-    out["subject"] = subject_json(subject);
-    out["controller"] = {{"name", policy.controller.name}, {"contact", policy.controller.contact}};
-    out["regime"] = std::string(policy::to_string(policy.regime));
-    out["as_of"] = format_date(result.today);
-    out["terms"] = terms_json(terms_of(policy.regime));
-    out["look_back"] = look_back_json(result.look_back);
     return out;
 }
 
@@ -528,22 +479,196 @@ std::string value_text(const db::Value& value) {
     return out + (bytes.size() <= 48 ? ", base64 " + base64(bytes) + ")" : ")");
 }
 
-nlohmann::ordered_json access_json(const Envelope& envelope, const policy::Policy& policy, const SubjectRef& subject,
+std::string json_text(const nlohmann::ordered_json& value) {
+    return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+namespace {
+
+/// Text that JSON carries as it is: well-formed UTF-8 (which nlohmann writes
+/// unchanged) without a control character, quote or backslash. Anything
+/// else (escapes, invalid bytes) goes through nlohmann, so the bytes are
+/// exactly those it writes for the value. Names and addresses are often
+/// not ASCII, and building a JSON value for each of them was costly.
+bool verbatim_json_text(std::string_view text) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const auto* const end = p + text.size();
+    while (p < end) {
+        const unsigned char lead = *p;
+        if (lead < 0x80) {
+            if (lead < 0x20 || lead == '"' || lead == '\\') return false;
+            ++p;
+            continue;
+        }
+        // Well-formed sequences only (Unicode Table 3-7): no overlong forms,
+        // no surrogates, nothing above U+10FFFF; the second byte's range
+        // depends on the first.
+        std::ptrdiff_t length = 0;
+        unsigned char low = 0x80, high = 0xbf;
+        if (lead >= 0xc2 && lead <= 0xdf) {
+            length = 2;
+        } else if (lead >= 0xe0 && lead <= 0xef) {
+            length = 3;
+            if (lead == 0xe0) low = 0xa0;
+            if (lead == 0xed) high = 0x9f;
+        } else if (lead >= 0xf0 && lead <= 0xf4) {
+            length = 4;
+            if (lead == 0xf0) low = 0x90;
+            if (lead == 0xf4) high = 0x8f;
+        } else {
+            return false;
+        }
+        if (end - p < length || p[1] < low || p[1] > high) return false;
+        for (std::ptrdiff_t i = 2; i < length; ++i)
+            if (p[i] < 0x80 || p[i] > 0xbf) return false;
+        p += length;
+    }
+    return true;
+}
+
+/// An object's text without its closing brace, for members to follow.
+std::string open_object(const Json& object) {
+    std::string text = json_text(object);
+    text.pop_back();
+    return text;
+}
+
+/// `,"key":` for a member after the first.
+std::string member_name(std::string_view key) { return "," + json_text(Json(key)) + ":"; }
+
+void append_optional_date(std::string& out, const std::optional<CivilDate>& date) {
+    if (date)
+        out += '"' + format_date(*date) + '"';
+    else
+        out += "null";
+}
+
+}  // namespace
+
+void append_value_json(std::string& out, const db::Value& value) {
+    if (std::holds_alternative<std::monostate>(value)) {
+        out += "null";
+    } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, *i).ptr;
+        out.append(digits, end);
+    } else if (const auto* text = std::get_if<std::string>(&value); text && verbatim_json_text(*text)) {
+        out += '"';
+        out += *text;
+        out += '"';
+    } else {
+        out += json_text(value_json(value));
+    }
+}
+
+void append_member(std::string& object, std::string_view key, const nlohmann::ordered_json& value) {
+    object.pop_back();  // the closing brace
+    object += member_name(key) + json_text(value) + "}";
+}
+
+AccessJsonWriter::AccessJsonWriter(const policy::Policy& policy) : policy_(policy) {
+    controller_and_regime_ = member_name("controller") +
+                             json_text({{"name", policy.controller.name}, {"contact", policy.controller.contact}}) +
+                             member_name("regime") + json_text(policy::to_string(policy.regime));
+    terms_ = member_name("terms") + json_text(terms_json(terms_of(policy.regime)));
+}
+
+std::string AccessJsonWriter::head(const Envelope& envelope, const SubjectRef& subject,
                                    const jobs::AccessResult& result) {
-    auto out = common_json(envelope, policy, subject, result);
-    auto used = used_by(result);
-    out["tables"] = Json::array();
-    for (const auto& t : result.tables) out["tables"].push_back(table_json(policy, t));
-    out["purposes"] = purposes_json(policy, used);
-    out["categories"] = ordered(policy, used.categories);
-    out["sources"] = sources_json(policy, used);
-    out["recipients"] = recipients_json(policy, used);
-    out["rights"] = rights_of(policy.regime);
-    out["complaint"] = terms_of(policy.regime).complaint;
-    out["totals"] = {{"tables_with_data", std::count_if(result.tables.begin(), result.tables.end(),
-                                                         [](const jobs::AccessTable& t) { return !t.rows.empty(); })},
-                     {"rows", result.total_rows}};
+    std::string out = open_object(envelope_json(envelope));
+    out += member_name("subject") + json_text(subject_json(subject));
+    out += controller_and_regime_;
+    out += member_name("as_of") + '"' + format_date(result.today) + '"';
+    out += terms_;
+    out += member_name("look_back") + json_text(look_back_json(result.look_back));
     return out;
+}
+
+const AccessJsonWriter::TableText& AccessJsonWriter::table_text(const jobs::AccessTable& t) {
+    auto found = tables_.find(t.table);
+    if (found != tables_.end() && found->second.columns == t.columns && found->second.withheld == t.withheld)
+        return found->second;
+    TableText text;
+    text.columns = t.columns;
+    text.withheld = t.withheld;
+    for (std::size_t i = 0; i < t.columns.size(); ++i)
+        text.value_prefixes.push_back((i ? "," : "{") + json_text(Json(t.columns[i])) + ":");
+    // A column named like a date dsr adds keeps its place; the date is then
+    // left out (dsr-report(7)).
+    auto own = [&](std::string_view name) { return std::find(t.columns.begin(), t.columns.end(), name) != t.columns.end(); };
+    text.column_named_retention_ends = own("retention_ends");
+    text.column_named_hold_ends = own("hold_ends");
+    text.before_count = open_object({{"table", t.table->name}}) + member_name("row_count");
+    Json columns = Json::array();
+    for (std::size_t i = 0; i < t.columns.size(); ++i)
+        if (const auto* c = t.table->find_column(t.columns[i]))  // the key alone is no category of data
+            columns.push_back(column_json(policy_, *c, t.withheld[i]));
+    text.after_count = member_name("retention") + json_text(retention_words(*t.table)) + member_name("hold") +
+                       json_text(hold_json(policy_, *t.table)) + member_name("columns") + json_text(columns) +
+                       member_name("rows") + "[";
+    return tables_[t.table] = std::move(text);
+}
+
+std::string AccessJsonWriter::report(const Envelope& envelope, const SubjectRef& subject,
+                                     const jobs::AccessResult& result) {
+    std::string out = head(envelope, subject, result);
+    out += member_name("tables") + "[";
+    std::string tables_with_rows;
+    std::size_t tables_with_data = 0;
+    for (std::size_t n = 0; n < result.tables.size(); ++n) {
+        const auto& t = result.tables[n];
+        if (!t.rows.empty()) {
+            tables_with_rows += t.table->name + '\n';
+            ++tables_with_data;
+        }
+        const auto& text = table_text(t);
+        const bool add_retention_ends = !t.retention_ends.empty() && !text.column_named_retention_ends;
+        const bool add_hold_ends = !t.hold_ends.empty() && !text.column_named_hold_ends;
+        if (n) out += ',';
+        out += text.before_count + std::to_string(t.rows.size()) + text.after_count;
+        for (std::size_t r = 0; r < t.rows.size(); ++r) {
+            if (r) out += ',';
+            for (std::size_t i = 0; i < t.columns.size(); ++i) {
+                out += text.value_prefixes[i];
+                const auto& value = t.rows[r][i];
+                // A withheld column says only whether something is held.
+                if (!t.withheld[i])
+                    append_value_json(out, value);
+                else
+                    out += std::holds_alternative<std::monostate>(value) ? "null" : R"({"withheld":true})";
+            }
+            if (add_retention_ends) {
+                out += R"(,"retention_ends":)";
+                append_optional_date(out, t.retention_ends[r]);
+            }
+            if (add_hold_ends) {
+                out += R"(,"hold_ends":)";
+                append_optional_date(out, t.hold_ends[r]);
+            }
+            out += '}';
+        }
+        out += "]}";
+    }
+    out += ']';
+    auto items = items_by_tables_with_rows_.find(tables_with_rows);
+    if (items == items_by_tables_with_rows_.end()) {
+        auto used = used_by(result);
+        std::string text = member_name("purposes") + json_text(purposes_json(policy_, used)) +
+                           member_name("categories") + json_text(ordered(policy_, used.categories)) +
+                           member_name("sources") + json_text(sources_json(policy_, used)) +
+                           member_name("recipients") + json_text(recipients_json(policy_, used)) +
+                           member_name("rights") + json_text(rights_of(policy_.regime)) +
+                           member_name("complaint") + json_text(terms_of(policy_.regime).complaint);
+        items = items_by_tables_with_rows_.emplace(tables_with_rows, std::move(text)).first;
+    }
+    out += items->second;
+    out += member_name("totals") + json_text({{"tables_with_data", tables_with_data}, {"rows", result.total_rows}});
+    return out + "}";
+}
+
+std::string AccessJsonWriter::not_found(const Envelope& envelope, const SubjectRef& subject,
+                                        const jobs::AccessResult& result) {
+    return head(envelope, subject, result) + "}";
 }
 
 std::string access_text(const policy::Policy& policy, const jobs::AccessResult& result) {
@@ -551,11 +676,6 @@ std::string access_text(const policy::Policy& policy, const jobs::AccessResult& 
     return title_text(policy, result) + data_text(policy, result, used) + purposes_text(policy, used) +
            recipients_text(policy, used) + retention_text(policy, result) + sources_text(policy, used) +
            rights_text(policy);
-}
-
-nlohmann::ordered_json access_not_found_json(const Envelope& envelope, const policy::Policy& policy,
-                                             const SubjectRef& subject, const jobs::AccessResult& result) {
-    return common_json(envelope, policy, subject, result);
 }
 
 std::string access_not_found_text(const policy::Policy& policy, const jobs::AccessResult& result) {

@@ -2,7 +2,6 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include "report/report.h"
 #include "db/sqlite/sqlite_error.h"
@@ -67,7 +66,7 @@ Request RequestLedger::open(const NewRequest& request, const policy::RequestSett
     auto deadline = initial_deadline(request.regime, request.type, request.received, settings);
     try {
         auto& db = store_.db();
-        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+        state::StateTransaction tx(store_);
         // Ids count up per year of receipt and never repeat, even after pruning.
         std::string prefix = "R-" + format_date(request.received).substr(0, 4) + "-";
         SQLite::Statement last(db, "SELECT coalesce(max(CAST(substr(id, 8) AS INTEGER)), 0) FROM requests WHERE id LIKE ?");
@@ -144,7 +143,7 @@ std::vector<Request> RequestLedger::list(const ListFilter& filter) {
 
 Request RequestLedger::pause(const std::string& id, Date today, std::chrono::system_clock::time_point now) {
     try {
-        SQLite::Transaction tx(store_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+        state::StateTransaction tx(store_);
         Request r = get(id);
         if (r.status != "open") throw Error(ExitStatus::usage, "request " + id + " is " + r.status + ", not open");
         SQLite::Statement q(store_.db(), "UPDATE requests SET status = 'paused', paused_since = ? WHERE id = ?");
@@ -161,7 +160,7 @@ Request RequestLedger::pause(const std::string& id, Date today, std::chrono::sys
 
 Request RequestLedger::resume(const std::string& id, Date today, std::chrono::system_clock::time_point now) {
     try {
-        SQLite::Transaction tx(store_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+        state::StateTransaction tx(store_);
         Request r = get(id);
         if (r.status != "paused") throw Error(ExitStatus::usage, "request " + id + " is " + r.status + ", not paused");
         int paused = std::max(0, days_between(*parse_date(r.paused_since), today));
@@ -184,7 +183,7 @@ Request RequestLedger::resume(const std::string& id, Date today, std::chrono::sy
 Request RequestLedger::extend(const std::string& id, const std::string& reason, Date today,
                               std::chrono::system_clock::time_point now) {
     try {
-        SQLite::Transaction tx(store_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+        state::StateTransaction tx(store_);
         Request r = get(id);
         if (r.status == "closed") throw Error(ExitStatus::usage, "request " + id + " is closed");
         if (!r.extended_on.empty()) throw Error(ExitStatus::usage, "request " + id + " was already extended on " + r.extended_on);
@@ -209,7 +208,7 @@ Request RequestLedger::extend(const std::string& id, const std::string& reason, 
 
 Request RequestLedger::close(const std::string& id, const std::string& outcome, std::chrono::system_clock::time_point now) {
     try {
-        SQLite::Transaction tx(store_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+        state::StateTransaction tx(store_);
         Request r = get(id);
         if (r.status == "closed") throw Error(ExitStatus::usage, "request " + id + " is already closed");
         SQLite::Statement q(store_.db(),
@@ -228,7 +227,7 @@ Request RequestLedger::close(const std::string& id, const std::string& outcome, 
 
 int RequestLedger::prune(Date cutoff) {
     try {
-        SQLite::Transaction tx(store_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+        state::StateTransaction tx(store_);
         SQLite::Statement q(store_.db(), "DELETE FROM requests WHERE status = 'closed' AND closed_at < ?");
         q.bind(1, format_date(cutoff));
         int removed = q.exec();

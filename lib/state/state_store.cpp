@@ -67,6 +67,7 @@ int StateStore::schema_version() const { return db_->execAndGet("PRAGMA user_ver
 bool StateStore::in_transaction() { return sqlite3_get_autocommit(db_->getHandle()) == 0; }
 
 StateTransaction::StateTransaction(StateStore& store) : store_(store) {
+    if (store_.in_transaction()) return;  // joins the caller's
     try {
         store_.db().exec("BEGIN IMMEDIATE");
         open_ = true;
@@ -85,6 +86,7 @@ StateTransaction::~StateTransaction() {
 }
 
 void StateTransaction::commit() {
+    if (!open_) return;
     try {
         store_.db().exec("COMMIT");
         open_ = false;

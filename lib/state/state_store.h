@@ -53,6 +53,10 @@ private:
 /// head) become durable together in one commit, where each would otherwise
 /// pay a disk sync of its own; a batch closes a group of subjects this way.
 /// Rolled back if destroyed before commit().
+///
+/// Made while another is open (a ledger writing inside a caller's
+/// transaction), it joins that one: its commit() does nothing, and the
+/// outer transaction commits or rolls back everything.
 class StateTransaction {
 public:
     explicit StateTransaction(StateStore& store);
@@ -63,7 +67,7 @@ public:
 
 private:
     StateStore& store_;
-    bool open_ = false;
+    bool open_ = false;  ///< this one began the transaction and has not ended it
 };
 
 /// Where the state lives: `--state`, else the policy's `state:` key (relative
