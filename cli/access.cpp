@@ -146,9 +146,10 @@ ExitStatus run_single(const AccessOptions& o, report::Envelope& envelope) {
     report::AccessJsonWriter writer(job->policy());
     auto out = std::move(access_group(*job, o, writer, {&named, 1}, envelope).front());
     const bool text = effective(o.format) == Format::text;
+    auto show = [&] { std::cout << (text ? out.text : out.json + "\n") << std::flush; };
     if (out.status != ExitStatus::ok) {
         print_error(out.message);
-        std::cout << (text ? out.text : out.json + "\n") << std::flush;
+        show();
         return out.status;
     }
     if (!o.output.empty()) {
@@ -157,7 +158,7 @@ ExitStatus run_single(const AccessOptions& o, report::Envelope& envelope) {
                               o.force);
         return ExitStatus::ok;
     }
-    std::cout << (text ? out.text : out.json + "\n") << std::flush;
+    show();
     return ExitStatus::ok;
 }
 

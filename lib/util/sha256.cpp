@@ -18,13 +18,9 @@ constexpr std::size_t kSha256Bytes = 32;
 }
 
 std::string digest_hex(const std::array<unsigned char, kSha256Bytes>& digest) {
-    static constexpr char kHexDigits[] = "0123456789abcdef";
-    std::string hex(kSha256Bytes * 2, '0');
-    for (std::size_t i = 0; i < kSha256Bytes; ++i) {
-        hex[2 * i] = kHexDigits[digest[i] >> 4];
-        hex[2 * i + 1] = kHexDigits[digest[i] & 0x0f];
-    }
-    return hex;
+    std::array<char, kSha256Bytes * 2 + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+    return std::string(hex.data(), kSha256Bytes * 2);
 }
 
 }  // namespace

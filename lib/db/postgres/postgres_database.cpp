@@ -375,6 +375,23 @@ std::unique_ptr<PGresult, void (*)(PGresult*)> PostgresDatabase::run_prepared(co
     fail(result.get(), doing);
 }
 
+namespace {
+
+/// Counts a query()'s row handlers on the stack for as long as it lives,
+/// however the handlers end.
+class HandlersRunning {
+public:
+    explicit HandlersRunning(int& count) : count_(count) { ++count_; }
+    ~HandlersRunning() { --count_; }
+    HandlersRunning(const HandlersRunning&) = delete;
+    HandlersRunning& operator=(const HandlersRunning&) = delete;
+
+private:
+    int& count_;
+};
+
+}  // namespace
+
 void PostgresDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
     // Most queries read one subject's rows: a few, sometimes a few thousand.
     // Those run as one prepared statement, one round trip, with a LIMIT one
@@ -403,17 +420,11 @@ void PostgresDatabase::query(const std::string& sql, const std::vector<Value>& p
     const int fields = PQnfields(result.get());
     for (int c = 0; c < fields; ++c) columns.emplace_back(PQfname(result.get(), c));
     std::vector<Value> row(columns.size());
-    ++handlers_running_;
-    try {
-        for (int r = 0; r < rows; ++r) {
-            for (int c = 0; c < fields; ++c) row[c] = field_value(result.get(), r, c);
-            on_row(columns, row);
-        }
-    } catch (...) {
-        --handlers_running_;
-        throw;
+    HandlersRunning running(handlers_running_);
+    for (int r = 0; r < rows; ++r) {
+        for (int c = 0; c < fields; ++c) row[c] = field_value(result.get(), r, c);
+        on_row(columns, row);
     }
-    --handlers_running_;
 }
 
 void PostgresDatabase::query_through_cursor(const std::string& sql, const std::vector<Value>& params,
@@ -425,7 +436,7 @@ void PostgresDatabase::query_through_cursor(const std::string& sql, const std::v
     const bool own_transaction = PQtransactionStatus(conn_) == PQTRANS_IDLE;
     if (own_transaction) run("BEGIN", {}, "query failed");
     const std::string cursor = "dsr_rows_" + std::to_string(++cursors_);
-    ++handlers_running_;
+    HandlersRunning running(handlers_running_);
     try {
         run("DECLARE " + cursor + " NO SCROLL CURSOR FOR " + sql, params, "query failed");
         const std::string fetch = "FETCH " + std::to_string(page_rows) + " FROM " + cursor;
@@ -446,14 +457,12 @@ void PostgresDatabase::query_through_cursor(const std::string& sql, const std::v
         // COMMIT closes the cursor with the transaction: one round trip fewer.
         run(own_transaction ? "COMMIT" : "CLOSE " + cursor, {}, "query failed");
     } catch (...) {
-        --handlers_running_;
         // The caller's transaction stays for the caller to roll back or go
         // on with; only the cursor, or the transaction opened for it, ends.
         if (own_transaction) PQclear(PQexec(conn_, "ROLLBACK"));
         else if (PQtransactionStatus(conn_) == PQTRANS_INTRANS) PQclear(PQexec(conn_, ("CLOSE " + cursor).c_str()));
         throw;
     }
-    --handlers_running_;
 }
 
 std::string PostgresDatabase::quote(std::string_view identifier) const {
@@ -477,9 +486,13 @@ std::int64_t PostgresDatabase::execute(const std::string& sql, const std::vector
     return changed;
 }
 
-void PostgresDatabase::begin() {
+void PostgresDatabase::refuse_nested_transaction() const {
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE || handlers_running_ > 0)  // e.g. a row handler of query()
         throw Error(ExitStatus::failure, name_ + ": a transaction was begun inside another");
+}
+
+void PostgresDatabase::begin() {
+    refuse_nested_transaction();
     // READ COMMITTED, the default: each statement sees what is committed
     // when it starts, and lock_rows holds what the job is about to change.
     run("BEGIN", {}, "cannot start a transaction");
@@ -487,8 +500,7 @@ void PostgresDatabase::begin() {
 }
 
 void PostgresDatabase::begin_read() {
-    if (PQtransactionStatus(conn_) != PQTRANS_IDLE || handlers_running_ > 0)
-        throw Error(ExitStatus::failure, name_ + ": a transaction was begun inside another");
+    refuse_nested_transaction();
     run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {}, "cannot start a read transaction");
     in_transaction_ = true;
 }

@@ -76,6 +76,8 @@ private:
                                                             const std::vector<Value>& params, std::string_view doing);
     /// query() for a result too large to hold: a cursor, a page at a time.
     void query_through_cursor(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row);
+    /// Throws when a transaction is open or a query() row handler is running.
+    void refuse_nested_transaction() const;
     [[noreturn]] void fail(const ::pg_result* result, std::string_view doing) const;
     void count_statement();
 
