@@ -2,7 +2,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,10 +10,10 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <mutex>
 #include <vector>
 
 #include "util/error.h"
+#include "util/shared_library.h"
 
 namespace dsr::exporting {
 
@@ -48,27 +47,15 @@ struct Libarchive {
 
 /// libarchive's functions, loaded on first use and kept for the process's life.
 const Libarchive& libarchive() {
-    static std::once_flag once;
-    static Libarchive functions;
-    static std::string failure;
-    std::call_once(once, [] {
-        void* library = ::dlopen(libarchive_soname, RTLD_NOW | RTLD_LOCAL);
-        if (library == nullptr) {
-            failure = std::string("cannot load ") + libarchive_soname + ": " + ::dlerror();
-            return;
-        }
+    static const Libarchive functions = [] {
+        void* library = load_shared_library(libarchive_soname, "export archive");
         Libarchive loaded;
-#define DSR_LIBARCHIVE_LOOKUP(name)                                                    \
-    loaded.name = reinterpret_cast<decltype(&::name)>(::dlsym(library, #name));       \
-    if (loaded.name == nullptr) {                                                      \
-        failure = std::string(libarchive_soname) + " has no " #name;                   \
-        return;                                                                        \
-    }
+#define DSR_LIBARCHIVE_LOOKUP(name) \
+    loaded.name = reinterpret_cast<decltype(&::name)>(shared_library_symbol(library, libarchive_soname, #name));
         DSR_LIBARCHIVE_FUNCTIONS(DSR_LIBARCHIVE_LOOKUP)
 #undef DSR_LIBARCHIVE_LOOKUP
-        functions = loaded;
-    });
-    if (!failure.empty()) throw Error(ExitStatus::failure, "export archive: " + failure);
+        return loaded;
+    }();
     return functions;
 }
 
