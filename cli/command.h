@@ -30,5 +30,6 @@ void add_erase_command(CLI::App& app, Commands& commands);     // cli/erase.cpp
 void add_rectify_command(CLI::App& app, Commands& commands);   // cli/rectify.cpp
 void add_consent_command(CLI::App& app, Commands& commands);  // cli/consent.cpp
 void add_purge_command(CLI::App& app, Commands& commands);    // cli/purge.cpp
+void add_breach_command(CLI::App& app, Commands& commands);   // cli/breach.cpp
 
 }  // namespace dsr::cli

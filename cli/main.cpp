@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
     dsr::cli::add_rectify_command(app, commands);
     dsr::cli::add_consent_command(app, commands);
     dsr::cli::add_purge_command(app, commands);
+    dsr::cli::add_breach_command(app, commands);
 
     try {
         app.parse(argc, argv);

@@ -67,7 +67,8 @@ public:
         if (!r_.is_map(root, "the policy")) return;
         r_.only_keys(root,
                      {"version", "controller", "regime", "state", "databases", "identities", "categories",
-                      "purposes", "recipients", "tables", "non_personal_tables", "consent", "requests"},
+                      "purposes", "recipients", "tables", "non_personal_tables", "consent", "requests",
+                      "breach"},
                      "the policy");
         load_version(root);
         if (const auto* n = r_.required(root, "controller", "the policy")) load_controller(*n);
@@ -88,6 +89,7 @@ public:
         if (p_.regime == Regime::pipl && !p_.requests.deadline)
             r_.error(root.where, "regime pipl sets no number of days: give requests: deadline: (e.g. 15 business days)");
         check_identities();
+        if (const auto* n = root.find("breach")) load_breach(*n);
         check_links();
     }
 
@@ -553,6 +555,38 @@ private:
                     r_.error(where, "requests holidays: '" + date + "' is not a date written YYYY-MM-DD");
                 p_.requests.holidays.push_back(date);
             }
+        }
+    }
+
+    /// After check_identities: notify columns must be on a root table.
+    void load_breach(const YamlNode& n) {
+        if (!r_.is_map(n, "breach")) return;
+        r_.only_keys(n, {"notify"}, "breach");
+        const auto* list = n.find("notify");
+        if (!list) return;
+        for (auto& [name, where] : r_.names(*list, "breach notify")) {
+            auto q = split_qualified(name);
+            if (!q) {
+                r_.error(where, "breach notify: write each column TABLE.COLUMN, got '" + name + "'");
+                continue;
+            }
+            const auto* t = p_.find_table(q->first);
+            if (!t) {
+                r_.unknown(where, q->first, "table in breach notify", keys_of(p_.tables, &Table::name));
+                continue;
+            }
+            if (!t->root) {
+                r_.error(where, "breach notify: table '" + t->name +
+                                    "' is not a subject's own table (no identity names it), so its rows do not "
+                                    "say how to reach one subject");
+                continue;
+            }
+            if (!t->find_column(q->second)) {
+                r_.unknown(where, q->second, "personal column of table '" + t->name + "' in breach notify",
+                           keys_of(t->columns, &Column::name));
+                continue;
+            }
+            p_.breach.notify.push_back({q->first, q->second, where});
         }
     }
 

@@ -221,6 +221,18 @@ struct RequestSettings {
     std::vector<std::string> holidays;
 };
 
+/// A contact column a breach notify list may contain (`breach: notify:`).
+struct NotifyColumn {
+    std::string table;  ///< a root table
+    std::string column;
+    Position where;
+};
+
+/// What `dsr breach` needs beyond the rest of the policy.
+struct BreachSettings {
+    std::vector<NotifyColumn> notify;
+};
+
 struct Policy {
     std::string path;     ///< as given on the command line
     std::string sha256;   ///< of the file's bytes, hex
@@ -238,6 +250,7 @@ struct Policy {
     std::vector<std::string> non_personal_tables;
     std::vector<ConsentPurpose> consent;
     RequestSettings requests;
+    BreachSettings breach;
 
     const Table* find_table(std::string_view name) const;
     const Identity* find_identity(std::string_view kind) const;

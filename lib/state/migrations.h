@@ -109,6 +109,31 @@ CREATE TABLE purge_cursors (
   PRIMARY KEY (database, table_name)
 );
 )sql",
+    // 2 -> 3: breach incidents (dsr breach): what leaked, the counts and the
+    // notice deadlines; never a value or an identity.
+    R"sql(
+CREATE TABLE breach_incidents (
+  id                     TEXT PRIMARY KEY,       -- B-YYYY-NNNNNN, counting up per year of discovery
+  discovered_at          TEXT NOT NULL,          -- UTC, ISO-8601 to the second
+  recorded_at            TEXT NOT NULL,
+  regime                 TEXT NOT NULL,
+  policy_sha256          TEXT NOT NULL,
+  scope                  TEXT NOT NULL,          -- JSON: tables, columns, window (breach/scope.h)
+  assessment             TEXT NOT NULL,          -- JSON: counts, categories, recipients, risk, deadlines
+  subjects               INTEGER NOT NULL,
+  records                INTEGER NOT NULL,
+  risk                   TEXT NOT NULL CHECK (risk IN ('high', 'normal')),
+  authority_due          TEXT,                   -- NULL: no deadline in hours
+  authority_notified_at  TEXT,
+  authority_reference    TEXT,
+  subjects_notified_at   TEXT,
+  subjects_reference     TEXT,
+  status                 TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+  closed_at              TEXT,
+  note                   TEXT
+);
+CREATE INDEX breach_incidents_status_due ON breach_incidents(status, authority_due);
+)sql",
 };
 
 }  // namespace dsr::state

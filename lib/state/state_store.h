@@ -20,7 +20,7 @@ struct StateOptions {
 };
 
 /// The schema version this dsr writes; older files are migrated on open.
-inline constexpr int current_schema_version = 2;
+inline constexpr int current_schema_version = 3;
 
 class StateStore {
 public:

@@ -25,6 +25,17 @@ std::string format_date(CivilDate date) {
     return text;
 }
 
+std::optional<std::int64_t> parse_utc_time(std::string_view text) {
+    if (auto date = parse_date(text)) return sys_days(*date).time_since_epoch() / seconds(1);
+    static const std::regex form("([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z");
+    std::match_results<std::string_view::const_iterator> m;
+    if (!std::regex_match(text.begin(), text.end(), m, form)) return std::nullopt;
+    auto date = parse_date(m[1].str());
+    int h = std::stoi(m[2].str()), min = std::stoi(m[3].str()), s = std::stoi(m[4].str());
+    if (!date || h > 23 || min > 59 || s > 59) return std::nullopt;
+    return (sys_days(*date) + hours(h) + minutes(min) + seconds(s)).time_since_epoch() / seconds(1);
+}
+
 bool is_known_time_zone(const std::string& zone) {
     if (zone == "UTC") return true;
     // A name, not a path: no escaping the zone database.
