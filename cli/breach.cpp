@@ -215,8 +215,8 @@ ExitStatus run_assess(const BreachOptions& o) {
         }
         envelope.status = "ok";
         auto json = report::envelope_json(envelope);
-        json["incident"] = incident_id;
-        for (const auto& [key, value] : assessment.items()) json[key] = value;
+        json["breach"] = Json{{"incident", incident_id}};
+        for (const auto& [key, value] : assessment.items()) json["breach"][key] = value;
         json["audit"] = {{"intent_seq", intent_seq}, {"done_seq", done_seq}};
         print_report(o.format, json, assessment_text(assessment, incident_id));
         return ExitStatus::ok;
@@ -281,13 +281,13 @@ ExitStatus run_notify_list(const BreachOptions& o) {
 
         envelope.status = "ok";
         auto json = report::envelope_json(envelope);
-        json["incident"] = incident.id;
-        json["subjects"] = counts.subjects;
-        json["written"] = counts.written;
-        json["unreachable"] = counts.unreachable;
-        json["output"] = o.output;
-        json["encrypted"] = encryptor != nullptr;
-        json["sha256"] = digest;
+        json["notify_list"] = {{"incident", incident.id},
+                               {"subjects", counts.subjects},
+                               {"written", counts.written},
+                               {"unreachable", counts.unreachable},
+                               {"path", o.output},
+                               {"encrypted", encryptor != nullptr},
+                               {"sha256", digest}};
         json["audit"] = {{"intent_seq", intent_seq}, {"done_seq", done_seq}};
         print_report(o.format, json,
                      "Wrote " + count_phrase(counts.written, "contact", "contacts") + " of " +

@@ -89,8 +89,9 @@ void owner_paths(db::Database& db, const policy::Policy& policy, const Sources& 
 }
 
 constexpr const char* row_alias = "b0";
-// 10000-01-01T00:00:00Z: later than any readable timestamp.
-constexpr std::int64_t end_of_year_9999 = 253402300800;
+// 9999-12-01T00:00:00Z: later than any real timestamp, with room before
+// year 10000 for the backends' bounds (a text bound is a day or two later).
+constexpr std::int64_t far_future = 253399622400;
 
 /// The scoped rows of one table: a named column that is not NULL, and the window.
 SqlCondition scoped_rows(db::Database& db, const ScopedTable& entry, const Scope& scope) {
@@ -110,7 +111,7 @@ SqlCondition scoped_rows(db::Database& db, const ScopedTable& entry, const Scope
             // "Not earlier than since" alone would take an unreadable timestamp.
             if (!scope.until)
                 parts.push_back(graph::timestamp_earlier_than(db, *entry.table, *entry.time_column, row_alias,
-                                                              end_of_year_9999));
+                                                              far_future));
         }
     }
     SqlCondition all{"", {}};
