@@ -29,7 +29,7 @@ PY
 
 # --- all web sessions of March 2026 -------------------------------------------------
 since=$(date -u -d 2026-03-01 +%s) until=$(date -u -d 2026-04-01 +%s)
-sql "$shop" "SELECT id FROM web_sessions WHERE started_at >= 1000 * $since AND started_at < 1000 * $until" \
+sql "$shop" "SELECT id FROM web_sessions WHERE started_at >= $((since * 1000)) AND started_at < $((until * 1000))" \
   >"$DSR_TMP/march.keys"
 rows=$(wc -l <"$DSR_TMP/march.keys")
 [ "$rows" -gt 5 ] || fail "fixture: only $rows web sessions in March 2026"
