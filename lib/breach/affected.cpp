@@ -63,6 +63,14 @@ void owner_paths(db::Database& db, const policy::Policy& policy, const Sources& 
         if (link.is_foreign_key()) {
             const auto* parent = policy.find_table(link.parent_table);
             if (!parent) continue;
+            // A link to a subject's own key names the subject by itself: no
+            // join (as in graph::subject_filter), a third of the time of a
+            // whole-table assessment.
+            if (parent->root && parent->links.empty() && link.parent_column == parent->key) {
+                out.push_back({joins, std::to_string(sources.root_code(*parent)), "CAST(" + column + " AS TEXT)",
+                               column + " IS NOT NULL"});
+                continue;
+            }
             owner_paths(db, policy, sources, *parent, next,
                         joins + " JOIN " + db.quote_table(parent->name) + " AS " + next + " ON " + next + "." +
                             db.quote(link.parent_column) + " = " + column,
@@ -126,14 +134,20 @@ SqlCondition scoped_rows(db::Database& db, const ScopedTable& entry, const Scope
 /// SELECT source, value of every affected person, each once (DISTINCT for
 /// a single path, UNION across paths).
 SqlCondition affected_people(db::Database& db, const policy::Policy& policy, const Sources& sources, const Scope& scope) {
-    SqlCondition people{"", {}};
+    std::vector<std::pair<const ScopedTable*, std::vector<OwnerPath>>> tables;
+    std::size_t branches = 0;
     for (const auto& entry : scope.tables) {
         std::vector<OwnerPath> paths;
         owner_paths(db, policy, sources, *entry.table, row_alias, "", 0, paths);
-        auto rows = scoped_rows(db, entry, scope);
+        branches += paths.size();
+        tables.emplace_back(&entry, std::move(paths));
+    }
+    SqlCondition people{"", {}};
+    for (const auto& [entry, paths] : tables) {
+        auto rows = scoped_rows(db, *entry, scope);
         for (const auto& path : paths) {
-            people.sql += (people.sql.empty() ? "" : " UNION ") + std::string("SELECT DISTINCT ") + path.source_sql +
-                          " AS source, " + path.value_sql + " AS person FROM " + db.quote_table(entry.table->name) +
+            people.sql += (people.sql.empty() ? "" : " UNION ") + std::string(branches == 1 ? "SELECT DISTINCT " : "SELECT ") + path.source_sql +
+                          " AS source, " + path.value_sql + " AS person FROM " + db.quote_table(entry->table->name) +
                           " AS " + row_alias + path.joins + " WHERE " + rows.sql +
                           (path.condition.empty() ? "" : " AND " + path.condition);
             people.params.insert(people.params.end(), rows.params.begin(), rows.params.end());
