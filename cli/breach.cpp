@@ -73,6 +73,16 @@ std::string count_phrase(std::int64_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+/// Closes an intent whose job an error ended: a failed entry with the exit
+/// status, signed, so the log shows the attempt and how it ended.
+void log_failed(audit::AuditLog& log, SubjectJob& job, audit::AuditEntry intent, std::int64_t intent_seq,
+                const Error& error) {
+    intent.phase = "failed";
+    intent.refers_to = intent_seq;
+    intent.summary = {{"exit_status", static_cast<int>(error.status())}};
+    log.append_and_sign(intent, job.keys(), job.when());
+}
+
 // --- assess ------------------------------------------------------------------------
 
 /// The assessment as the report and the incident show it (no envelope).
@@ -155,6 +165,25 @@ std::string assessment_text(const Json& a, const Json& incident) {
     return text;
 }
 
+/// The incident an assessment records: its figures, the scope to read
+/// again for a notify list, and the authority's deadline.
+breach::Incident incident_of(const policy::Policy& policy, const breach::Scope& scope, const Json& assessment,
+                             const std::string& note) {
+    breach::Incident incident;
+    incident.discovered_at = assessment["discovered_at"].get<std::string>();
+    incident.regime = std::string(policy::to_string(policy.regime));
+    incident.policy_sha256 = policy.sha256;
+    incident.scope = breach::scope_json(scope);
+    incident.assessment = assessment;
+    incident.subjects = assessment["subjects"]["total"].get<std::int64_t>();
+    incident.records = assessment["records_total"].get<std::int64_t>();
+    incident.risk = assessment["risk"]["level"].get<std::string>();
+    for (const auto& d : assessment["deadlines"])
+        if (d["notify"] == "authority" && !d["due"].is_null()) incident.authority_due = d["due"].get<std::string>();
+    incident.note = note;
+    return incident;
+}
+
 ExitStatus run_assess(const BreachOptions& o) {
     report::Envelope envelope;
     envelope.command = "breach assess";
@@ -174,52 +203,45 @@ ExitStatus run_assess(const BreachOptions& o) {
         intent.dry_run = o.dry_run;
         intent.summary = {{"scope", breach::scope_json(scope)}};
         auto intent_seq = log.append(intent, job->when()).seq;
+        try {
+            auto counts = breach::count_affected(job->database(), policy, scope);
+            auto categories = breach::exposed_categories(policy, scope);
+            auto risk = breach::assess_risk(categories, o.encrypted);
+            auto deadlines = breach::notice_deadlines(policy.regime, discovered_at, risk, o.encrypted, counts.subjects);
+            auto assessment = assessment_json(policy, scope, counts, categories, risk, deadlines, discovered_at, o.encrypted);
 
-        auto counts = breach::count_affected(job->database(), policy, scope);
-        auto categories = breach::exposed_categories(policy, scope);
-        auto risk = breach::assess_risk(categories, o.encrypted);
-        auto deadlines = breach::notice_deadlines(policy.regime, discovered_at, risk, o.encrypted, counts.subjects);
-        auto assessment = assessment_json(policy, scope, counts, categories, risk, deadlines, discovered_at, o.encrypted);
-
-        Json incident_id = nullptr;
-        std::int64_t done_seq = 0;
-        {
-            state::StateTransaction tx(job->store());
-            if (!o.dry_run) {
-                breach::Incident incident;
-                incident.discovered_at = iso(discovered_at);
-                incident.regime = std::string(policy::to_string(policy.regime));
-                incident.policy_sha256 = policy.sha256;
-                incident.scope = breach::scope_json(scope);
-                incident.assessment = assessment;
-                incident.subjects = counts.subjects;
-                incident.records = assessment["records_total"].get<std::int64_t>();
-                incident.risk = risk.high ? "high" : "normal";
-                for (const auto& d : deadlines)
-                    if (d.notify == "authority" && d.due) incident.authority_due = iso(*d.due);
-                incident.note = o.note;
-                incident_id = breach::IncidentLedger(job->store()).record(incident, job->when()).id;
+            Json incident_id = nullptr;
+            std::int64_t done_seq = 0;
+            {
+                state::StateTransaction tx(job->store());
+                if (!o.dry_run)
+                    incident_id = breach::IncidentLedger(job->store())
+                                      .record(incident_of(policy, scope, assessment, o.note), job->when())
+                                      .id;
+                audit::AuditEntry done;
+                done.command = "breach assess";
+                done.phase = "done";
+                done.policy_sha256 = policy.sha256;
+                done.dry_run = o.dry_run;
+                done.refers_to = intent_seq;
+                if (!incident_id.is_null()) done.request_id = incident_id.get<std::string>();
+                done.summary = {{"subjects", counts.subjects},
+                                {"records", assessment["records_total"]},
+                                {"risk", assessment["risk"]["level"]}};
+                done_seq = log.append_and_sign(done, job->keys(), job->when()).seq;
+                tx.commit();
             }
-            audit::AuditEntry done;
-            done.command = "breach assess";
-            done.phase = "done";
-            done.policy_sha256 = policy.sha256;
-            done.dry_run = o.dry_run;
-            done.refers_to = intent_seq;
-            if (!incident_id.is_null()) done.request_id = incident_id.get<std::string>();
-            done.summary = {{"subjects", counts.subjects},
-                            {"records", assessment["records_total"]},
-                            {"risk", assessment["risk"]["level"]}};
-            done_seq = log.append_and_sign(done, job->keys(), job->when()).seq;
-            tx.commit();
+            envelope.status = "ok";
+            auto json = report::envelope_json(envelope);
+            json["breach"] = Json{{"incident", incident_id}};
+            for (const auto& [key, value] : assessment.items()) json["breach"][key] = value;
+            json["audit"] = {{"intent_seq", intent_seq}, {"done_seq", done_seq}};
+            print_report(o.format, json, assessment_text(assessment, incident_id));
+            return ExitStatus::ok;
+        } catch (const Error& e) {
+            log_failed(log, *job, intent, intent_seq, e);
+            throw;
         }
-        envelope.status = "ok";
-        auto json = report::envelope_json(envelope);
-        json["breach"] = Json{{"incident", incident_id}};
-        for (const auto& [key, value] : assessment.items()) json["breach"][key] = value;
-        json["audit"] = {{"intent_seq", intent_seq}, {"done_seq", done_seq}};
-        print_report(o.format, json, assessment_text(assessment, incident_id));
-        return ExitStatus::ok;
     } catch (const Error& e) {
         return report_failure(o.format, envelope, e);
     }
@@ -241,6 +263,8 @@ ExitStatus run_notify_list(const BreachOptions& o) {
             throw Error(ExitStatus::invalid_policy,
                         "the policy names no contact columns for notify lists: add breach: notify: [TABLE.COLUMN]");
 
+        // An existing file is refused before anything is logged or read.
+        AtomicFile file(o.output, 0600, o.force);
         audit::AuditLog log(job->store());
         audit::AuditEntry intent;
         intent.command = "breach notify-list";
@@ -249,52 +273,55 @@ ExitStatus run_notify_list(const BreachOptions& o) {
         intent.policy_sha256 = policy.sha256;
         intent.summary = {{"encrypted", !o.recipients.empty()}};
         auto intent_seq = log.append(intent, job->when()).seq;
+        try {
+            HashingSink hashed(file);
+            std::unique_ptr<crypto::AgeEncryptor> encryptor;
+            if (!o.recipients.empty()) encryptor = crypto::AgeEncryptor::to_recipients(o.recipients, hashed);
+            ByteSink& out = encryptor ? static_cast<ByteSink&>(*encryptor) : static_cast<ByteSink&>(hashed);
+            out.write(exporting::csv_record(header));
+            std::string line;
+            auto counts = breach::affected_contacts(job->database(), policy, scope, [&](const std::vector<db::Value>& values) {
+                line.clear();
+                exporting::append_csv_record(line, values);
+                out.write(line);
+            });
+            if (encryptor) encryptor->finish();
+            std::string digest = hashed.hex_digest();
+            file.commit();
 
-        AtomicFile file(o.output, 0600, o.force);
-        HashingSink hashed(file);
-        std::unique_ptr<crypto::AgeEncryptor> encryptor;
-        if (!o.recipients.empty()) encryptor = crypto::AgeEncryptor::to_recipients(o.recipients, hashed);
-        ByteSink& out = encryptor ? static_cast<ByteSink&>(*encryptor) : static_cast<ByteSink&>(hashed);
-        out.write(exporting::csv_record(header));
-        std::string line;
-        auto counts = breach::affected_contacts(job->database(), policy, scope, [&](const std::vector<db::Value>& values) {
-            line.clear();
-            exporting::append_csv_record(line, values);
-            out.write(line);
-        });
-        if (encryptor) encryptor->finish();
-        std::string digest = hashed.hex_digest();
-        file.commit();
+            audit::AuditEntry done;
+            done.command = "breach notify-list";
+            done.phase = "done";
+            done.request_id = incident.id;
+            done.policy_sha256 = policy.sha256;
+            done.refers_to = intent_seq;
+            done.summary = {{"subjects", counts.subjects},
+                            {"written", counts.written},
+                            {"unreachable", counts.unreachable},
+                            {"encrypted", encryptor != nullptr},
+                            {"sha256", digest}};
+            auto done_seq = log.append_and_sign(done, job->keys(), job->when()).seq;
 
-        audit::AuditEntry done;
-        done.command = "breach notify-list";
-        done.phase = "done";
-        done.request_id = incident.id;
-        done.policy_sha256 = policy.sha256;
-        done.refers_to = intent_seq;
-        done.summary = {{"subjects", counts.subjects},
-                        {"written", counts.written},
-                        {"unreachable", counts.unreachable},
-                        {"encrypted", encryptor != nullptr},
-                        {"sha256", digest}};
-        auto done_seq = log.append_and_sign(done, job->keys(), job->when()).seq;
-
-        envelope.status = "ok";
-        auto json = report::envelope_json(envelope);
-        json["notify_list"] = {{"incident", incident.id},
-                               {"subjects", counts.subjects},
-                               {"written", counts.written},
-                               {"unreachable", counts.unreachable},
-                               {"path", o.output},
-                               {"encrypted", encryptor != nullptr},
-                               {"sha256", digest}};
-        json["audit"] = {{"intent_seq", intent_seq}, {"done_seq", done_seq}};
-        print_report(o.format, json,
-                     "Wrote " + count_phrase(counts.written, "contact", "contacts") + " of " +
-                         count_phrase(counts.subjects, "affected person", "affected people") + " to " + o.output +
-                         (encryptor ? " (age-encrypted)" : " (mode 0600)") + "; " +
-                         std::to_string(counts.unreachable) + " have no contact on file.\n");
-        return ExitStatus::ok;
+            envelope.status = "ok";
+            auto json = report::envelope_json(envelope);
+            json["notify_list"] = {{"incident", incident.id},
+                                   {"subjects", counts.subjects},
+                                   {"written", counts.written},
+                                   {"unreachable", counts.unreachable},
+                                   {"path", o.output},
+                                   {"encrypted", encryptor != nullptr},
+                                   {"sha256", digest}};
+            json["audit"] = {{"intent_seq", intent_seq}, {"done_seq", done_seq}};
+            print_report(o.format, json,
+                         "Wrote " + count_phrase(counts.written, "contact", "contacts") + " of " +
+                             count_phrase(counts.subjects, "affected person", "affected people") + " to " + o.output +
+                             (encryptor ? " (age-encrypted)" : " (mode 0600)") + "; " +
+                             std::to_string(counts.unreachable) + " have no contact on file.\n");
+            return ExitStatus::ok;
+        } catch (const Error& e) {
+            log_failed(log, *job, intent, intent_seq, e);
+            throw;
+        }
     } catch (const Error& e) {
         return report_failure(o.format, envelope, e);
     }
