@@ -238,7 +238,7 @@ ExitStatus run_purge(const PurgeOptions& o) {
                                                       milliseconds(o.location.statement_timeout_ms),
                                                   .kill_after_statements =
                                                       o.dry_run ? std::nullopt : fault_injection(),
-                                                  .short_transactions = true});
+                                                  .manual_checkpoints = true});
                 // Declared before any use of the connection, destroyed before it.
                 std::unique_ptr<db::JobLock> lock;
                 if (!o.dry_run) lock = db->lock_job("purge");

@@ -59,12 +59,10 @@ struct OpenOptions {
     /// SIGKILL right after this many data-changing statements (commit counts
     /// as one), to prove a crash at any point leaves the database whole.
     std::optional<int> kill_after_statements;
-    /// A job of many short transactions (purge). SQLite: no automatic
-    /// checkpoint at commit (wal_autocheckpoint = 0): the job calls
-    /// checkpoint() between them, so no commit, and no measured lock time,
-    /// pays for copying the log; and no dirty page spilled before commit
-    /// (cache_spill = OFF).
-    bool short_transactions = false;
+    /// No automatic checkpoint at commit (SQLite: wal_autocheckpoint = 0):
+    /// a job of many short transactions calls checkpoint() between them,
+    /// so no commit, and no measured lock time, pays for copying the log.
+    bool manual_checkpoints = false;
 };
 
 class Database {

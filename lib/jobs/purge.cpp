@@ -166,7 +166,7 @@ private:
             throw;
         }
         auto held = duration_cast<microseconds>(steady_clock::now() - locked_at);
-        db_.checkpoint();  // after the lock is released; see OpenOptions::short_transactions
+        db_.checkpoint();  // after the lock is released; see OpenOptions::manual_checkpoints
         counts_.longest_lock = std::max(counts_.longest_lock, held);
         batch_size_ = next_purge_batch(asked, held, settings_.batch_size);
     }

@@ -58,12 +58,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, const OpenOptions& optio
         // Deleted and overwritten content is zeroed, so erased values do not
         // survive in free pages or free space inside pages.
         if (!options.read_only) db_.exec("PRAGMA secure_delete = ON");
-        if (!options.read_only && options.short_transactions) db_.exec("PRAGMA wal_autocheckpoint = 0");
-        // A job of short transactions (purge) keeps its dirty pages in memory
-        // until commit instead of spilling them to the file mid-transaction,
-        // which costs a journal sync and a second write of the spilled page.
-        // The lock bound keeps each transaction's pages few.
-        if (!options.read_only && options.short_transactions) db_.exec("PRAGMA cache_spill = OFF");
+        if (!options.read_only && options.manual_checkpoints) db_.exec("PRAGMA wal_autocheckpoint = 0");
     } catch (const SQLite::Exception& e) {
         throw_sqlite_error(e, path_, "cannot read database");
     }
