@@ -196,6 +196,9 @@ AffectedCounts count_affected(db::Database& db, const policy::Policy& policy, co
 }
 
 std::vector<std::string> notify_header(const policy::Policy& policy) {
+    if (policy.breach.notify.empty())
+        throw Error(ExitStatus::invalid_policy,
+                    "the policy names no contact columns for notify lists: add breach: notify: [TABLE.COLUMN]");
     std::vector<std::string> header;
     for (const auto& n : policy.breach.notify) {
         bool shared = std::count_if(policy.breach.notify.begin(), policy.breach.notify.end(),
@@ -208,9 +211,7 @@ std::vector<std::string> notify_header(const policy::Policy& policy) {
 NotifyCounts affected_contacts(db::Database& db, const policy::Policy& policy, const Scope& scope,
                                const std::function<void(const std::vector<db::Value>&)>& on_contact) {
     const auto& notify = policy.breach.notify;
-    if (notify.empty())
-        throw Error(ExitStatus::invalid_policy,
-                    "the policy names no contact columns for notify lists: add breach: notify: [TABLE.COLUMN]");
+    notify_header(policy);  // refuses a policy without notify columns
     Sources sources(policy);
     auto people = affected_people(db, policy, sources, scope);
     NotifyCounts counts;

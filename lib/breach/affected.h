@@ -38,13 +38,13 @@ struct NotifyCounts {
 };
 
 /// The header of a notify list: the names of the policy's `breach: notify`
-/// columns (qualified TABLE.COLUMN where two tables share a name).
+/// columns (qualified TABLE.COLUMN where two tables share a name). Throws
+/// dsr::Error(invalid_policy) when the policy names none.
 std::vector<std::string> notify_header(const policy::Policy& policy);
 
 /// Hands each affected person's contacts to `on_contact`, one value per
 /// notify_header() column (empty where that person has none), people with
-/// no contact at all counted as unreachable. Throws dsr::Error(invalid_policy)
-/// when the policy names no notify columns.
+/// no contact at all counted as unreachable. Throws as notify_header() does.
 NotifyCounts affected_contacts(db::Database& db, const policy::Policy& policy, const Scope& scope,
                                const std::function<void(const std::vector<db::Value>&)>& on_contact);
 

@@ -91,6 +91,12 @@ grep -qF '@' "$DSR_TMP/out.json" "$DSR_TMP/err.txt" && fail "the notify-list rep
 before=$(sha256sum <"$DSR_TMP/notify.csv")
 run_dsr 12 breach notify-list "${D[@]}" --incident B-2026-000002 --output "$DSR_TMP/notify.csv"
 [ "$(sha256sum <"$DSR_TMP/notify.csv")" = "$before" ] || fail "an existing notify list was changed"
+# A policy that names no notify columns gets no list, and no file.
+sed -e '/^breach:$/d' -e '/^  notify: \[customers.email\]$/d' "$SHOP_POLICY" >"$DSR_TMP/no-notify.yaml"
+run_dsr 3 breach notify-list --policy "$DSR_TMP/no-notify.yaml" --state "$state" --keys "$DSR_TMP/keys" \
+  --db "$shop" --incident B-2026-000002 --output "$DSR_TMP/none.csv"
+expect_stderr "breach: notify"
+[ ! -e "$DSR_TMP/none.csv" ] || fail "a refused notify list left a file"
 # Encrypted to an age recipient: age decrypts it to the same list.
 age-keygen -o "$DSR_TMP/age.key" 2>/dev/null
 run_dsr 0 breach notify-list "${D[@]}" --incident B-2026-000002 --output "$DSR_TMP/notify.csv.age" \
