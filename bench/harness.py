@@ -157,9 +157,12 @@ class Bench:
         return [self.psql, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", db]
 
     def baseline(self, name):
-        """The text of bench/baseline/NAME.sql, or NAME.pg.sql on PostgreSQL."""
-        suffix = ".sql" if self.backend == "sqlite" else ".pg.sql"
-        return (HERE / "baseline" / (name + suffix)).read_text()
+        """The text of bench/baseline/NAME.sql, or NAME.pg.sql on PostgreSQL
+        where the two dialects need different SQL."""
+        pg = HERE / "baseline" / (name + ".pg.sql")
+        if self.backend == "postgresql" and pg.exists():
+            return pg.read_text()
+        return (HERE / "baseline" / (name + ".sql")).read_text()
 
     # The shell command that prints each statement's time, and those times
     # in milliseconds from the shell's output (sqlite3: "Run Time: real S

@@ -464,6 +464,13 @@ void add_database_options(CLI::App& cmd, BreachOptions& o) {
         ->group("Input");
 }
 
+/// The report format, and what to run once the command line parsed.
+void add_runnable(Commands& commands, CLI::App* cmd, const std::shared_ptr<BreachOptions>& o,
+                  ExitStatus (*run)(const BreachOptions&), bool with_jsonl = false) {
+    add_format_option(*cmd, o->format, with_jsonl);
+    commands.push_back({cmd, [o, run] { return run(*o); }});
+}
+
 void add_incident_option(CLI::App& cmd, BreachOptions& o) {
     cmd.add_option("--incident", o.incident, "Incident id, as printed by 'breach assess' (e.g. B-2026-000001)")
         ->required()
@@ -510,8 +517,7 @@ void add_breach_command(CLI::App& app, Commands& commands) {
     assess_cmd->add_option("--note", assess->note, "A note kept with the incident (no personal data: stored as given)")
         ->group("Incident");
     assess_cmd->add_flag("--dry-run", assess->dry_run, "Assess, record no incident")->group("Incident");
-    add_format_option(*assess_cmd, assess->format);
-    commands.push_back({assess_cmd, [assess] { return run_assess(*assess); }});
+    add_runnable(commands, assess_cmd, assess, run_assess);
 
     auto notify = std::make_shared<BreachOptions>();
     auto* notify_cmd = leaf(
@@ -533,8 +539,7 @@ void add_breach_command(CLI::App& app, Commands& commands) {
     notify_cmd->add_flag("--force", notify->force, "Replace an existing file")->group("Output");
     notify_cmd->add_option("--encrypt-to", notify->recipients, "Encrypt to this age X25519 recipient (age1…); repeatable")
         ->group("Output");
-    add_format_option(*notify_cmd, notify->format);
-    commands.push_back({notify_cmd, [notify] { return run_notify_list(*notify); }});
+    add_runnable(commands, notify_cmd, notify, run_notify_list);
 
     auto list = std::make_shared<BreachOptions>();
     auto* list_cmd = leaf(*group, "list", "List incidents with their notice deadlines",
@@ -549,8 +554,7 @@ void add_breach_command(CLI::App& app, Commands& commands) {
     list_cmd->add_option("--status", list->status, "open or closed")
         ->check(CLI::IsMember({"open", "closed"}))
         ->group("Filter");
-    add_format_option(*list_cmd, list->format, /*with_jsonl=*/true);
-    commands.push_back({list_cmd, [list] { return run_list(*list); }});
+    add_runnable(commands, list_cmd, list, run_list, /*with_jsonl=*/true);
 
     auto told = std::make_shared<BreachOptions>();
     auto* told_cmd = leaf(*group, "notified", "Record that the authority or the people affected were notified",
@@ -569,8 +573,7 @@ void add_breach_command(CLI::App& app, Commands& commands) {
     told_cmd->add_option("--at", told->at, "When (UTC date or date-time; default now)")->group("Incident");
     told_cmd->add_option("--reference", told->reference, "The authority's case number or the mailing's id (no personal data)")
         ->group("Incident");
-    add_format_option(*told_cmd, told->format);
-    commands.push_back({told_cmd, [told] { return run_notified(*told); }});
+    add_runnable(commands, told_cmd, told, run_notified);
 
     auto close = std::make_shared<BreachOptions>();
     auto* close_cmd = leaf(*group, "close", "Close an incident (it stays in the ledger)",
@@ -580,8 +583,7 @@ void add_breach_command(CLI::App& app, Commands& commands) {
                            "  dsr breach close --state dsr-state.db --incident B-2026-000001 --format json",
                            *close, false);
     add_incident_option(*close_cmd, *close);
-    add_format_option(*close_cmd, close->format);
-    commands.push_back({close_cmd, [close] { return run_close(*close); }});
+    add_runnable(commands, close_cmd, close, run_close);
 }
 
 }  // namespace dsr::cli
