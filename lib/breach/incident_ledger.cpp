@@ -3,8 +3,6 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include <cstdio>
-
 #include "db/sqlite/sqlite_error.h"
 #include "report/report.h"
 #include "util/error.h"
@@ -59,15 +57,7 @@ Incident IncidentLedger::record(Incident incident, std::chrono::system_clock::ti
         auto& db = store_.db();
         state::StateTransaction tx(store_);
         // Ids count up per year of discovery and never repeat.
-        std::string prefix = "B-" + incident.discovered_at.substr(0, 4) + "-";
-        SQLite::Statement last(db, "SELECT coalesce(max(CAST(substr(id, 8) AS INTEGER)), 0) FROM breach_incidents "
-                                   "WHERE id LIKE ?");
-        last.bind(1, prefix + "%");
-        last.executeStep();
-        char number[32];
-        std::snprintf(number, sizeof number, "%06lld", static_cast<long long>(last.getColumn(0).getInt64() + 1));
-        last.reset();
-        incident.id = prefix + number;
+        incident.id = state::next_numbered_id(store_, "breach_incidents", "B-" + incident.discovered_at.substr(0, 4) + "-");
         incident.recorded_at = report::utc_iso8601(now);
         incident.status = "open";
 

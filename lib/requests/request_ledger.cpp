@@ -68,14 +68,7 @@ Request RequestLedger::open(const NewRequest& request, const policy::RequestSett
         auto& db = store_.db();
         state::StateTransaction tx(store_);
         // Ids count up per year of receipt and never repeat, even after pruning.
-        std::string prefix = "R-" + format_date(request.received).substr(0, 4) + "-";
-        SQLite::Statement last(db, "SELECT coalesce(max(CAST(substr(id, 8) AS INTEGER)), 0) FROM requests WHERE id LIKE ?");
-        last.bind(1, prefix + "%");
-        last.executeStep();
-        char number[32];
-        std::snprintf(number, sizeof number, "%06lld", static_cast<long long>(last.getColumn(0).getInt64() + 1));
-        last.reset();
-        std::string id = prefix + number;
+        std::string id = state::next_numbered_id(store_, "requests", "R-" + format_date(request.received).substr(0, 4) + "-");
 
         SQLite::Statement insert(db,
                                  "INSERT INTO requests (id, type, subject, regime, received_on, due_on, original_due_on, "

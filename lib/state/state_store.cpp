@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iterator>
@@ -93,6 +94,16 @@ void StateTransaction::commit() {
     } catch (const SQLite::Exception& e) {
         db::throw_sqlite_error(e, store_.path(), "cannot commit to the state store");
     }
+}
+
+std::string next_numbered_id(StateStore& store, const std::string& table, const std::string& prefix) {
+    SQLite::Statement last(store.db(), "SELECT coalesce(max(CAST(substr(id, " + std::to_string(prefix.size() + 1) +
+                                           ") AS INTEGER)), 0) FROM " + table + " WHERE id LIKE ?");
+    last.bind(1, prefix + "%");
+    last.executeStep();
+    char number[32];
+    std::snprintf(number, sizeof number, "%06lld", static_cast<long long>(last.getColumn(0).getInt64() + 1));
+    return prefix + number;
 }
 
 std::string resolve_state_path(const std::string& state_option, const std::string& policy_path,

@@ -70,6 +70,11 @@ private:
     bool open_ = false;  ///< this one began the transaction and has not ended it
 };
 
+/// The next id of a ledger whose ids are `prefix` and a count of six or
+/// more digits (R-2026-000001, B-2026-000001): one more than the highest
+/// with that prefix in `table`. Call inside the transaction that inserts it.
+std::string next_numbered_id(StateStore& store, const std::string& table, const std::string& prefix);
+
 /// Where the state lives: `--state`, else the policy's `state:` key (relative
 /// to the policy file), else `dsr-state.db` beside the policy.
 std::string resolve_state_path(const std::string& state_option, const std::string& policy_path,
