@@ -190,7 +190,10 @@ for mode in $modes; do
   expect_json '[.status, .complete]' '["ok",true]'
   batches=$(jq .totals.batches "$DSR_TMP/out.json")
   [ "$(lines "$log.failed")" -eq 0 ] || fail "$mode: the writer failed $(lines "$log.failed") times: $(head -c 500 "$log.err")"
-  [ $((at_end - at_start)) -ge 3 ] ||
+  # One commit inside the purge proves they interleaved; asking for more made
+  # this fixture check flaky on a loaded 2-core CI machine, where a sqlite3
+  # process per commit managed only 2 during a 484-batch purge.
+  [ $((at_end - at_start)) -ge 1 ] ||
     fail "$mode: fixture: the writer committed only $((at_end - at_start)) times during the purge's $batches batches"
   wrote=$(lines "$log")
   [ "$(q "SELECT count(*) FROM orders WHERE email LIKE 'writer-%'")" -eq "$wrote" ] ||
