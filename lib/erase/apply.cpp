@@ -40,16 +40,16 @@ std::size_t mask_rows(db::Database& db, const TablePlan& tp) {
     std::string sql = "UPDATE " + db.quote_table(tp.table->name) + " SET ";
     for (std::size_t i = 0; i < tp.masks.size(); ++i) sql += (i ? ", " : "") + db.quote(tp.masks[i].column) + " = ?";
     sql += " WHERE " + db.quote(tp.table->key) + " = ?";
-    std::size_t statements = 0;
+    std::vector<std::vector<db::Value>> params;
     for (const auto& row : tp.kept) {
         if (!row.changes) continue;
-        std::vector<db::Value> params = row.values;
-        params.push_back(row.key);
-        auto changed = db.execute(sql, params);
-        ++statements;
-        if (changed != 1) unexpected_change(tp.table->name, 1, changed);
+        params.push_back(row.values);
+        params.back().push_back(row.key);
     }
-    return statements;
+    auto changed = db.execute_each(sql, params);
+    for (auto rows : changed)
+        if (rows != 1) unexpected_change(tp.table->name, 1, rows);
+    return changed.size();
 }
 
 /// What reading the planned rows back by key finds.

@@ -208,10 +208,13 @@ private:
         for (const auto& m : rules_.masks) set += (set.empty() ? "" : ", ") + db_.quote(m.column) + " = ?";
         const std::string update =
             "UPDATE " + db_.quote_table(rules_.table->name) + " SET " + set + " WHERE " + db_.quote(key_) + " = ?";
+        std::vector<std::vector<db::Value>> params;
+        params.reserve(changes.rows.size());
         for (auto& [row_key, values] : changes.rows) {
             values.push_back(row_key);
-            db_.execute(update, values);
+            params.push_back(std::move(values));
         }
+        db_.execute_each(update, params);
     }
 
     db::Database& db_;

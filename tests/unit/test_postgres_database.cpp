@@ -363,6 +363,46 @@ TEST_CASE("execute counts rows; begin, rollback, commit") {
     CHECK(scalar(*db, "SELECT count(*) FROM c") == Value{std::int64_t{2}});
 }
 
+TEST_CASE("execute_each: a pipeline's counts in order, across chunks; a failure throws and leaves the connection usable") {
+    auto db = open();
+    reset(*db, {"CREATE TABLE m (id int PRIMARY KEY, name text CHECK (name <> 'bad'))",
+                "INSERT INTO m SELECT g, 'n' || g FROM generate_series(1, 600) g"});
+    const std::string update = "UPDATE m SET name = ? WHERE id = ?";
+    // 700 runs: more than two of the pipeline's chunks; keys above 600 change nothing.
+    Rows params;
+    for (std::int64_t id = 1; id <= 700; ++id) params.push_back({std::string("masked"), id});
+    db->begin();
+    auto changed = db->execute_each(update, params);
+    db->commit();
+    REQUIRE(changed.size() == 700);
+    CHECK(changed[0] == 1);
+    CHECK(changed[599] == 1);
+    CHECK(changed[600] == 0);
+    CHECK(changed[699] == 0);
+    CHECK(scalar(*db, "SELECT count(*) FROM m WHERE name = 'masked'") == Value{std::int64_t{600}});
+
+    // The 400th run breaks the CHECK: the error is the statement's, the rest never runs,
+    // and the caller's rollback undoes the runs before it.
+    for (auto& row : params) row[0] = std::string("again");
+    params[399][0] = std::string("bad");
+    db->begin();
+    auto e = error_of([&] { db->execute_each(update, params); });
+    CHECK(e.status() == ExitStatus::database);
+    CHECK(std::string(e.what()).find("bad") == std::string::npos);  // no values in messages
+    db->rollback();
+    CHECK(scalar(*db, "SELECT count(*) FROM m WHERE name = 'again'") == Value{std::int64_t{0}});
+    CHECK(db->execute("UPDATE m SET name = ? WHERE id = ?", {std::string("one"), std::int64_t{1}}) == 1);
+
+    // One run, and none, take the plain path.
+    Rows one(1);
+    one[0].push_back(std::string("two"));
+    one[0].push_back(std::int64_t{2});
+    auto changed_by_one = db->execute_each(update, one);
+    CHECK(changed_by_one.size() == 1);
+    CHECK(changed_by_one.at(0) == 1);
+    CHECK(db->execute_each(update, Rows{}).empty());
+}
+
 TEST_CASE("a handler that throws leaves the connection usable, in and out of a transaction") {
     auto db = open();
     reset(*db, {"CREATE TABLE n AS SELECT i FROM generate_series(1, 100000) AS i"});

@@ -41,6 +41,12 @@ constexpr int direct_rows = 4096;
 /// runs unprepared (each IN-list length is a text of its own).
 constexpr std::size_t max_prepared_statements = 1000;
 
+/// Statements sent in one pipeline before their results are read. Each
+/// answer is a few dozen bytes, so the server never blocks writing answers
+/// the client is not yet reading while the client blocks sending (the
+/// deadlock libpq warns of for pipelines in blocking mode).
+constexpr std::size_t pipeline_chunk = 256;
+
 /// More keys than this in one `IN (…)` make a statement the planner is slow on.
 constexpr std::size_t lock_chunk = 500;
 
@@ -484,6 +490,55 @@ std::int64_t PostgresDatabase::execute(const std::string& sql, const std::vector
     std::int64_t changed = to_int64(PQcmdTuples(result.get()));  // "" for a statement that counts no rows: 0
     count_statement();
     return changed;
+}
+
+std::vector<std::int64_t> PostgresDatabase::execute_each(const std::string& sql,
+                                                         const std::vector<std::vector<Value>>& rows) {
+    if (rows.size() < 2) return Database::execute_each(sql, rows);
+    const std::string text = translate_placeholders(sql);
+    std::vector<std::int64_t> changed;
+    changed.reserve(rows.size());
+    for (std::size_t first = 0; first < rows.size(); first += pipeline_chunk)
+        run_pipeline(text, rows, first, std::min(rows.size(), first + pipeline_chunk), changed);
+    return changed;
+}
+
+void PostgresDatabase::run_pipeline(const std::string& postgres_sql, const std::vector<std::vector<Value>>& rows,
+                                    std::size_t first, std::size_t last, std::vector<std::int64_t>& changed) {
+    const std::string doing = "statement failed";
+    if (PQenterPipelineMode(conn_) != 1) fail(nullptr, doing);
+    std::size_t sent = 0;
+    for (std::size_t i = first; i < last; ++i, ++sent) {
+        Params p(rows[i]);
+        if (!PQsendQueryParams(conn_, postgres_sql.c_str(), p.count(), p.types(), p.values(), p.lengths(),
+                               p.formats(), 0))
+            break;
+    }
+    bool synced = PQpipelineSync(conn_) == 1;
+    // Each statement's results end with a null; a failure makes the later
+    // ones PGRES_PIPELINE_ABORTED; the sync point's result ends it all. A
+    // lost connection answers nulls only: more than one per statement
+    // sent means nothing else is coming.
+    Result failure = wrap(nullptr);
+    std::size_t ended = 0;
+    while (synced && ended <= sent) {
+        auto result = wrap(PQgetResult(conn_));
+        if (!result) {
+            ++ended;
+            continue;
+        }
+        auto status = PQresultStatus(result.get());
+        if (status == PGRES_PIPELINE_SYNC) break;
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+            changed.push_back(to_int64(PQcmdTuples(result.get())));
+            count_statement();
+        } else if (!failure && status != PGRES_PIPELINE_ABORTED) {
+            failure = std::move(result);
+        }
+    }
+    PQexitPipelineMode(conn_);  // fails only on a lost connection, which the checks below report
+    if (failure) fail(failure.get(), doing);
+    if (changed.size() != last) fail(nullptr, doing);  // a statement not sent or never answered
 }
 
 void PostgresDatabase::refuse_nested_transaction() const {

@@ -51,6 +51,9 @@ public:
     SqlCondition earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,
                                   std::int64_t cutoff) const override;
     std::int64_t execute(const std::string& sql, const std::vector<Value>& params) override;
+    /// In libpq's pipeline mode, a chunk of runs per round trip.
+    std::vector<std::int64_t> execute_each(const std::string& sql,
+                                           const std::vector<std::vector<Value>>& rows) override;
     void begin() override;
     void begin_read() override;
     void commit() override;
@@ -76,6 +79,11 @@ private:
                                                             const std::vector<Value>& params, std::string_view doing);
     /// query() for a result too large to hold: a cursor, a page at a time.
     void query_through_cursor(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row);
+    /// execute_each() for rows [first, last): sends them, then reads every
+    /// result, so the connection leaves pipeline mode whatever failed;
+    /// appends to `changed`, which holds the counts of the rows before `first`.
+    void run_pipeline(const std::string& postgres_sql, const std::vector<std::vector<Value>>& rows,
+                      std::size_t first, std::size_t last, std::vector<std::int64_t>& changed);
     /// Throws when a transaction is open or a query() row handler is running.
     void refuse_nested_transaction() const;
     [[noreturn]] void fail(const ::pg_result* result, std::string_view doing) const;
