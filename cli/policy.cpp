@@ -1,16 +1,21 @@
-// `dsr policy`: the group; its leaves live in policy_check.cpp and policy_graph.cpp.
+// `dsr policy`: the group; its leaves live in policy_init.cpp, policy_check.cpp and policy_graph.cpp.
 
 #include <memory>
 
 #include "cli/command.h"
 #include "cli/policy_check.h"
 #include "cli/policy_graph.h"
+#include "cli/policy_init.h"
 
 namespace dsr::cli {
 
 void add_policy_commands(CLI::App& app, Commands& commands) {
-    auto* policy = app.add_subcommand("policy", "Validate a policy and show how tables link to a subject");
+    auto* policy = app.add_subcommand("policy", "Draft a policy, validate it and show how tables link to a subject");
     policy->require_subcommand(1);
+
+    auto init = std::make_shared<PolicyInitOptions>();
+    setup_policy_init(*policy, *init);
+    commands.push_back({policy->get_subcommand("init"), [init] { return run_policy_init(*init); }});
 
     auto check = std::make_shared<PolicyCheckOptions>();
     setup_policy_check(*policy, *check);
