@@ -460,8 +460,7 @@ CLI::App* leaf(CLI::App& group, const std::string& name, const std::string& summ
 
 void add_database_options(CLI::App& cmd, BreachOptions& o) {
     add_statement_timeout_option(cmd, o.location.statement_timeout_ms);
-    cmd.add_option("--db", o.db, "The policy's database: sqlite:PATH, a file path, postgresql://… or a libpq keyword string")
-        ->group("Input");
+    add_database_option(cmd, o.db);
 }
 
 /// The report format, and what to run once the command line parsed.

@@ -264,7 +264,7 @@ CLI::App* leaf(CLI::App& group, const std::string& name, const std::string& summ
 }
 
 void add_subject_options(CLI::App& cmd, ConsentOptions& o, bool purpose_required) {
-    cmd.add_option("--db", o.db, "The policy's default database: sqlite:PATH, a file path, postgresql://… or a libpq keyword string")->group("Input");
+    add_database_option(cmd, o.db);
     cmd.add_option("--subject", o.subject, "Who, as KIND=VALUE with KIND an identity of the policy")
         ->required()
         ->group("Subject");

@@ -564,7 +564,7 @@ void add_erase_command(CLI::App& app, Commands& commands) {
         "  dsr erase --policy shop.yaml --replay-since 2026-11-01 --yes > replayed.jsonl");
     add_state_options(*cmd, o->location, true);
     add_statement_timeout_option(*cmd, o->location.statement_timeout_ms);
-    cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH, a file path, postgresql://… or a libpq keyword string")->group("Input");
+    add_database_option(*cmd, o->db);
     auto* subject = cmd->add_option("--subject", o->subject, "Who, as KIND=VALUE with KIND an identity of the policy")
                         ->group("Subject");
     auto* subjects_file =

@@ -19,11 +19,8 @@ void setup_policy_check(CLI::App& policy_command, PolicyCheckOptions& options) {
         "Examples:\n"
         "  dsr policy check --policy shop.yaml\n"
         "  dsr policy check --policy shop.yaml --db demo/shop.db --format json --strict");
-    cmd->add_option("--policy", options.policy, "Policy file (YAML)")->required()->group("Input");
-    cmd->add_option("--db", options.db,
-                    "Database of the policy's default database: sqlite:PATH, a file path, a postgresql:// URI "
-                    "or a libpq keyword string")
-        ->group("Input");
+    add_policy_option(*cmd, options.policy)->required();
+    add_database_option(*cmd, options.db);
     cmd->add_option("--busy-timeout", options.busy_timeout_ms, "Milliseconds to wait for a locked database")
         ->default_val(5000)
         ->check(CLI::Range(0, 3600000))

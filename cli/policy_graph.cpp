@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/state_options.h"
 #include "report/graph_render.h"
 
 namespace dsr::cli {
@@ -14,7 +15,7 @@ void setup_policy_graph(CLI::App& policy_command, PolicyGraphOptions& options) {
         "Examples:\n"
         "  dsr policy graph --policy shop.yaml\n"
         "  dsr policy graph --policy shop.yaml --format dot | dot -Tsvg > links.svg");
-    cmd->add_option("--policy", options.policy, "Policy file (YAML)")->required()->group("Input");
+    add_policy_option(*cmd, options.policy)->required();
     std::map<std::string, PolicyGraphOptions::GraphFormat> names = {
         {"text", PolicyGraphOptions::GraphFormat::text},
         {"dot", PolicyGraphOptions::GraphFormat::dot},

@@ -89,10 +89,7 @@ void setup_policy_init(CLI::App& policy_command, PolicyInitOptions& options) {
         "Examples:\n"
         "  dsr policy init --db demo/shop.db > draft.yaml\n"
         "  dsr policy init --db 'postgresql://dsr@db.internal/shop' --output policies/shop.yaml --format json");
-    cmd->add_option("--db", options.db,
-                    "Database to draft from: sqlite:PATH, a file path, a postgresql:// URI or a libpq keyword string")
-        ->required()
-        ->group("Input");
+    add_database_option(*cmd, options.db, "Database to draft from")->required();
     cmd->add_option("--sample-rows", options.sample_rows,
                     "Non-null values read per column to guess its category (0: names only)")
         ->default_val(200)

@@ -308,7 +308,7 @@ void add_purge_command(CLI::App& app, Commands& commands) {
         "  dsr purge --policy shop.yaml --table web_sessions --batch-size 5000");
     add_state_options(*cmd, o->location, true);
     add_statement_timeout_option(*cmd, o->location.statement_timeout_ms);
-    cmd->add_option("--db", o->db, "The policy's default database: sqlite:PATH, a file path, postgresql://… or a libpq keyword string")->group("Input");
+    add_database_option(*cmd, o->db);
     cmd->add_option("--table", o->table, "Purge only this table (its children are not purged, so they may keep rows)")
         ->group("Purge");
     cmd->add_option("--batch-size", o->batch_size,

@@ -8,10 +8,19 @@
 
 namespace dsr::cli {
 
+CLI::Option* add_policy_option(CLI::App& command, std::string& policy) {
+    return command.add_option("--policy", policy, "Policy file (YAML)")->envname("DSR_POLICY")->group("Input");
+}
+
+std::string database_option_help(const std::string& what) {
+    return what + ": sqlite:PATH, a file path, postgresql://… or a libpq keyword string";
+}
+
 void add_state_options(CLI::App& command, StateLocation& location, bool policy_required) {
-    auto* policy = command.add_option("--policy", location.policy, "Policy file (YAML)")->group("Input");
+    auto* policy = add_policy_option(command, location.policy);
     if (policy_required) policy->required();
     command.add_option("--state", location.state, "State store file (default: the policy's state: key, else dsr-state.db beside the policy)")
+        ->envname("DSR_STATE")
         ->group("State");
     command.add_option("--keys", location.keys, "Key directory (default: $DSR_KEYS, else dsr-keys beside the state store)")
         ->group("State");

@@ -21,7 +21,23 @@ struct StateLocation {
     int statement_timeout_ms = 0;  ///< PostgreSQL only; 0: no limit
 };
 
-/// Adds --policy (required or not), --state, --keys and --busy-timeout to `command`.
+// Where the policy, the database and the state are: a flag, else its
+// environment variable (CLI11's envname), else the policy's own setting.
+
+/// Adds --policy, or $DSR_POLICY.
+CLI::Option* add_policy_option(CLI::App& command, std::string& policy);
+
+std::string database_option_help(const std::string& what);
+
+/// Adds --db, or $DSR_DB, which overrides the policy's default database.
+/// `Target`: a std::string, or a std::optional<std::string> where unset means the policy's.
+template <class Target>
+CLI::Option* add_database_option(CLI::App& command, Target& db,
+                                 const std::string& what = "The policy's default database") {
+    return command.add_option("--db", db, database_option_help(what))->envname("DSR_DB")->group("Input");
+}
+
+/// Adds --policy (required or not), --state ($DSR_STATE), --keys and --busy-timeout to `command`.
 void add_state_options(CLI::App& command, StateLocation& location, bool policy_required);
 
 /// Adds --statement-timeout, for commands that run statements on the shop's database.
