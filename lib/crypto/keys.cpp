@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -28,12 +29,25 @@ void make_private_dir(const std::string& dir) {
         throw Error(ExitStatus::io, dir + ": cannot make the key directory private: " + std::strerror(errno));
 }
 
+/// As ssh does for a private key: one that others may read is refused, since
+/// whoever reads it can sign audit heads or undo pseudonyms.
+void refuse_open_permissions(const fs::path& file) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    throw Error(ExitStatus::missing_key, "permissions " + std::string(mode) + " for '" + file.string() +
+                                             "' are too open: a secret key must not be accessible by others "
+                                             "(chmod 600 '" + file.string() + "')");
+}
+
 /// Reads a key file into guarded memory; any size but `size` is an error.
 SecretBytes read_secret(const fs::path& file, std::size_t size, const std::string& looked_in) {
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw Error(ExitStatus::missing_key, "no key at " + file.string() + " (key directory " + looked_in +
                                                  "; create keys with 'dsr keygen')");
+    refuse_open_permissions(file);
     SecretBytes secret(size);
     in.read(reinterpret_cast<char*>(secret.data()), static_cast<std::streamsize>(size));
     if (static_cast<std::size_t>(in.gcount()) != size || in.peek() != std::char_traits<char>::eof())

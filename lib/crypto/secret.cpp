@@ -1,6 +1,8 @@
 #include "crypto/secret.h"
 
 #include <sodium.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <new>
 #include <stdexcept>
@@ -13,8 +15,22 @@ void ensure_sodium() {
     if (ready < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 
+void forbid_core_dumps() {
+    // Once a secret is in memory, a crash must not write it to a core file
+    // (or hand it to a core-dump collector): no core size, and not dumpable,
+    // which also keeps other processes of the same user from ptrace-reading it.
+    static const bool done = [] {
+        const rlimit none{0, 0};
+        ::setrlimit(RLIMIT_CORE, &none);
+        ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        return true;
+    }();
+    (void)done;
+}
+
 SecretBytes::SecretBytes(std::size_t size) : size_(size) {
     ensure_sodium();
+    forbid_core_dumps();
     // sodium_malloc also mlock()s the pages; sodium_free wipes them.
     data_ = static_cast<unsigned char*>(sodium_malloc(size));
     if (!data_) throw std::bad_alloc();

@@ -1,6 +1,7 @@
 #pragma once
 // Secret bytes (keys) in libsodium-guarded memory: locked so they never reach
-// swap, surrounded by guard pages, and wiped when freed.
+// swap, surrounded by guard pages, and wiped when freed; once one exists, the
+// process writes no core dump.
 
 #include <cstddef>
 #include <string>
@@ -24,6 +25,10 @@ private:
     unsigned char* data_ = nullptr;
     std::size_t size_ = 0;
 };
+
+/// For the rest of the process: no core dumps, and not dumpable (nor
+/// ptrace-attachable by the same user). The first SecretBytes calls it.
+void forbid_core_dumps();
 
 /// Calls sodium_init once; every crypto entry point calls it first.
 void ensure_sodium();

@@ -19,7 +19,8 @@ namespace {
 }
 
 void refuse_existing(const std::string& path) {
-    if (std::filesystem::exists(path)) {
+    // symlink_status: a link is refused too, even one pointing nowhere.
+    if (std::filesystem::exists(std::filesystem::symlink_status(path))) {
         errno = EEXIST;
         fail(path, "refusing to overwrite an existing file without --force");
     }
