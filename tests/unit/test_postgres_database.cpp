@@ -595,6 +595,13 @@ TEST_CASE("the session: UTC, read-only when asked, application_name") {
     auto e = error_of([&] { db->execute("CREATE TABLE nope (x int)", {}); });
     CHECK(e.status() == ExitStatus::database);
     CHECK(std::string(e.what()).find("SQLSTATE 25006") != std::string::npos);
+
+    // Generic plans by default; a purge's connection plans every run for its values.
+    CHECK(scalar(*db, "SELECT current_setting('plan_cache_mode')") == Value{std::string("auto")});
+    auto purge_options = options(false);
+    purge_options.custom_plans = true;
+    auto purge = open(purge_options);
+    CHECK(scalar(*purge, "SELECT current_setting('plan_cache_mode')") == Value{std::string("force_custom_plan")});
 }
 
 TEST_CASE("lock_job: a second holder is refused, naming the first; released when destroyed") {

@@ -323,6 +323,8 @@ PostgresDatabase::PostgresDatabase(const std::string& url, const OpenOptions& op
             "statement_timeout", std::to_string(statement_timeout_.count()),
         };
         if (options.read_only) settings.insert(settings.end(), {"default_transaction_read_only", "on"});
+        if (options.custom_plans && server_version_ >= 120000)  // the setting is new in PostgreSQL 12
+            settings.insert(settings.end(), {"plan_cache_mode", "force_custom_plan"});
         std::string sql = "SELECT ";
         for (std::size_t i = 0; i < settings.size(); i += 2) sql += (i ? ", " : "") + std::string("set_config(?, ?, false)");
         run(sql, settings, "cannot set up the session");
