@@ -8,12 +8,11 @@
 #include "cli/output.h"
 #include "policy/reader.h"
 #include "cli/command.h"
+#include "cli/version.h"
 #include "util/error.h"
 #include "util/exit_status.h"
 
 namespace {
-
-constexpr const char* version = "0.1.0";
 
 int to_int(dsr::ExitStatus status) { return static_cast<int>(status); }
 
@@ -46,7 +45,7 @@ int main(int argc, char** argv) {
         "  dsr policy check --policy policies/shop.yaml\n"
         "  dsr policy graph --policy policies/shop.yaml --format dot");
     app.footer("Exit codes and reports: see dsr(1) and dsr-report(7).");
-    app.set_version_flag("--version", version);
+    app.set_version_flag("--version", dsr::cli::version_text);
     app.require_subcommand(1);
 
     dsr::cli::Commands commands;
