@@ -10,6 +10,8 @@
 
 #include "cli/command.h"
 #include "cli/output.h"
+#include "cli/progress.h"
+#include "cli/terminal.h"
 #include "cli/subject.h"
 #include "cli/subject_job.h"
 #include "jobs/access.h"
@@ -31,6 +33,8 @@ struct AccessOptions {
     bool all_matches = false;
     bool all_time = false;
     bool force = false;
+    std::string progress = "auto";  ///< of a batch: auto (stderr is a terminal), always, never
+    bool quiet = false;
     Format format = Format::automatic;
 };
 
@@ -146,7 +150,13 @@ ExitStatus run_single(const AccessOptions& o, report::Envelope& envelope) {
     report::AccessJsonWriter writer(job->policy());
     auto out = std::move(access_group(*job, o, writer, {&named, 1}, envelope).front());
     const bool text = effective(o.format) == Format::text;
-    auto show = [&] { std::cout << (text ? out.text : out.json + "\n") << std::flush; };
+    auto show = [&] {
+        if (text)
+            std::cout << (color_enabled(STDOUT_FILENO) ? paint_report(out.text) : out.text);
+        else
+            std::cout << out.json << '\n';
+        std::cout << std::flush;
+    };
     if (out.status != ExitStatus::ok) {
         print_error(out.message);
         show();
@@ -171,18 +181,35 @@ ExitStatus run_batch(const AccessOptions& o, report::Envelope& envelope) {
     for (const auto& line : lines) subjects.push_back(parse_subject_line(job->policy(), job->keys(), o.subjects_file, line));
     report::AccessJsonWriter writer(job->policy());
     ExitStatus worst = ExitStatus::ok;
+    ProgressLine progress(progress_wanted(o.progress, o.quiet));
+    // Reports on the same terminal as the progress line would run into it.
+    const bool reports_on_terminal = is_terminal(STDOUT_FILENO);
+    std::size_t not_ok = 0;
+    auto show_progress = [&](std::size_t done) {
+        progress.update({.what = "access",
+                         .done = done,
+                         .total = subjects.size(),
+                         .fraction = std::nullopt,
+                         .unit = "subjects",
+                         .detail = not_ok ? thousands(not_ok) + " not reported" : ""});
+    };
+    show_progress(0);
     for (std::size_t first = 0; first < subjects.size(); first += group_size) {
         const std::size_t count = std::min(group_size, subjects.size() - first);
         auto outcomes = access_group(*job, o, writer, std::span(subjects).subspan(first, count), envelope);
+        if (reports_on_terminal) progress.clear();
         for (std::size_t i = 0; i < count; ++i) {
             const auto& out = outcomes[i];
             if (out.status != ExitStatus::ok)
                 print_error(o.subjects_file + ":" + std::to_string(lines[first + i].line) + ": " + out.message);
             std::cout << out.json << '\n';
             worst = worse_of(worst, out.status);
+            if (out.status != ExitStatus::ok) ++not_ok;
         }
         std::cout << std::flush;
+        show_progress(first + count);
     }
+    progress.end();
     return worst;
 }
 
@@ -243,6 +270,7 @@ void add_access_command(CLI::App& app, Commands& commands) {
     cmd->add_option("--output", o->output, "Write the report to this file (mode 0600) instead of standard output")
         ->group("Output");
     cmd->add_flag("--force", o->force, "Replace an existing --output file")->group("Output");
+    add_progress_options(*cmd, o->progress, o->quiet, "Output");
     add_format_option(*cmd, o->format);
     commands.push_back({cmd, [o] { return run_access(*o); }});
 }

@@ -18,6 +18,8 @@
 #include "audit/audit_log.h"
 #include "cli/command.h"
 #include "cli/output.h"
+#include "cli/progress.h"
+#include "cli/terminal.h"
 #include "cli/state_options.h"
 #include "cli/subject.h"
 #include "cli/subject_job.h"
@@ -50,6 +52,8 @@ struct EraseOptions {
     bool force = false;
     bool dry_run = false;
     bool yes = false;
+    std::string progress = "auto";  ///< of a batch: auto (stderr is a terminal), always, never
+    bool quiet = false;
     Format format = Format::automatic;
 };
 
@@ -82,8 +86,10 @@ nlohmann::ordered_json audit_summary(const jobs::EraseOutcome& outcome, bool dry
 
 /// Shows the plan on the terminal and asks; true only for "yes".
 bool confirmed(const policy::Policy& policy, const erase::ErasurePlan& plan) {
-    std::cerr << "dsr erase will change the database as follows:\n" << report::erase_plan_text(policy, plan);
-    std::cerr << "Type yes to erase, anything else to stop: " << std::flush;
+    const bool color = color_enabled(STDERR_FILENO);
+    std::string shown = "dsr erase will change the database as follows:\n" + report::erase_plan_text(policy, plan);
+    std::cerr << (color ? paint_report(shown) : shown);
+    std::cerr << paint("Type yes to erase, anything else to stop:", Style::heading, color) << ' ' << std::flush;
     std::string answer;
     if (!std::getline(std::cin, answer)) return false;
     return answer == "yes";
@@ -489,6 +495,19 @@ ExitStatus erase_items(const EraseOptions& o, const report::Envelope& envelope, 
         }
     }
     ExitStatus worst = ExitStatus::ok;
+    // Drawn once the answer is in: never over the confirmation prompt.
+    ProgressLine progress(progress_wanted(o.progress, o.quiet));
+    const bool reports_on_terminal = is_terminal(STDOUT_FILENO);
+    std::size_t done = 0, not_ok = 0;
+    auto show_progress = [&] {
+        progress.update({.what = o.dry_run ? "erase (dry run)" : "erase",
+                         .done = done,
+                         .total = items.size(),
+                         .fraction = std::nullopt,
+                         .unit = "subjects",
+                         .detail = not_ok ? thousands(not_ok) + " not erased" : ""});
+    };
+    show_progress();
     for (auto& item : items) {
         report::Envelope one = envelope;
         one.started_at = std::chrono::system_clock::now();
@@ -499,9 +518,14 @@ ExitStatus erase_items(const EraseOptions& o, const report::Envelope& envelope, 
                         (json.contains("error") ? json["error"]["message"].get<std::string>()
                                                 : std::string("no data is held about this subject and no earlier "
                                                               "erasure is recorded; nothing was changed")));
+        if (reports_on_terminal) progress.clear();
         std::cout << json.dump() << '\n' << std::flush;
         worst = worse_of(worst, status);
+        ++done;
+        if (status != ExitStatus::ok && status != ExitStatus::partial) ++not_ok;
+        show_progress();
     }
+    progress.end();
     return worst;
 }
 
@@ -536,7 +560,8 @@ ExitStatus run_replay(EraseOptions o, report::Envelope& envelope) {
         NamedSubject named{t.kind, *t.normalized_value, t.entry.subject};
         items.push_back({"erasure ledger entry " + std::to_string(t.entry.seq), named, {}, {}, {}});
     }
-    std::cerr << "dsr: " << entries.size() << " subjects erased since " << o.replay_since << "; " << items.size()
+    if (!o.quiet)
+        std::cerr << "dsr: " << entries.size() << " subjects erased since " << o.replay_since << "; " << items.size()
               << " found again in the database, " << entries.size() - items.size() << " not in it\n";
     return erase_items(o, envelope, *job, setup, items);
 }
@@ -592,6 +617,7 @@ void add_erase_command(CLI::App& app, Commands& commands) {
         ->excludes(plan_out)
         ->group("Erasure");
     cmd->add_flag("--yes", o->yes, "Erase without asking for confirmation")->group("Erasure");
+    add_progress_options(*cmd, o->progress, o->quiet, "Output");
     add_format_option(*cmd, o->format);
     commands.push_back({cmd, [o] { return run_erase(*o); }});
 }

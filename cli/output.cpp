@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/progress.h"
+#include "cli/terminal.h"
+
 namespace dsr::cli {
 
 void add_format_option(CLI::App& command, Format& format, bool with_jsonl, const std::string& option_name) {
@@ -25,6 +28,30 @@ void add_format_option(CLI::App& command, Format& format, bool with_jsonl, const
         ->check(CLI::IsMember(names))
         ->option_text(choices + " (default: auto)")
         ->group("Output");
+    // The mode is the process's, as stdout and stderr are: set by whichever
+    // command runs (only one does).
+    command
+        .add_option_function<std::string>(
+            "--color",
+            [](const std::string& name) {
+                set_color_mode(name == "always"  ? ColorMode::always
+                               : name == "never" ? ColorMode::never
+                                                 : ColorMode::automatic);
+            },
+            "Colour in text reports and error lines: auto (on a terminal, unless NO_COLOR is set or TERM is "
+            "dumb), always or never; JSON is never coloured")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->option_text("auto|always|never (default: auto)")
+        ->group("Output");
+}
+
+void add_progress_options(CLI::App& command, std::string& progress, bool& quiet, const std::string& group) {
+    command
+        .add_option("--progress", progress,
+                    "Progress on stderr: auto (when a terminal), always or never; --quiet wins")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->group(group);
+    command.add_flag("-q,--quiet", quiet, "No progress and no notes on stderr, only errors")->group(group);
 }
 
 Format effective(Format format) {
@@ -38,11 +65,14 @@ void print_report(Format format, const nlohmann::ordered_json& json, const std::
     if (effective(format) == Format::json)
         std::cout << json.dump() << '\n';
     else
-        std::cout << text;
+        std::cout << (color_enabled(STDOUT_FILENO) ? paint_report(text) : text);
     std::cout.flush();
 }
 
-void print_error(const std::string& message) { std::cerr << "dsr: error: " << message << '\n'; }
+void print_error(const std::string& message) {
+    clear_progress_line();
+    std::cerr << "dsr: " << paint("error:", Style::error, color_enabled(STDERR_FILENO)) << ' ' << message << '\n';
+}
 
 std::optional<policy::Policy> load_policy_or_report(const std::string& path, Format format, report::Envelope& envelope) {
     auto loaded = policy::load_policy_file(path);

@@ -20,8 +20,9 @@ namespace dsr::cli {
 enum class Format { automatic, json, text, jsonl };
 
 /// Adds `--format` (or `option_name`, for a command whose --format is the
-/// format of a file it writes) to a subcommand. `auto` means text on a
-/// terminal, JSON otherwise.
+/// format of a file it writes) to a subcommand, and `--color
+/// auto|always|never` with it: every command with a text report can colour
+/// it. `auto` means text on a terminal, JSON otherwise.
 void add_format_option(CLI::App& command, Format& format, bool with_jsonl = false,
                        const std::string& option_name = "--format");
 
@@ -29,8 +30,9 @@ void add_format_option(CLI::App& command, Format& format, bool with_jsonl = fals
 /// (used for envelopes and failures).
 Format effective(Format format);
 
-/// Prints the JSON report on stdout (one line) or the text rendering; a
-/// listing command handles jsonl itself before it gets here.
+/// Prints the JSON report on stdout (one line) or the text rendering,
+/// painted when colour is on for stdout (cli/terminal.h); a listing command
+/// handles jsonl itself before it gets here.
 void print_report(Format format, const nlohmann::ordered_json& json, const std::string& text);
 
 /// Loads a policy. On failure prints each diagnostic to stderr as FILE:LINE:COL,
@@ -41,7 +43,12 @@ std::optional<policy::Policy> load_policy_or_report(const std::string& path, For
 /// `dsr: error: …` on stderr and, for scripts, a report with status "error".
 ExitStatus report_failure(Format format, report::Envelope& envelope, const Error& error);
 
-/// `dsr: error: MESSAGE` on stderr, the one form diagnostics take.
+/// `dsr: error: MESSAGE` on stderr, the one form diagnostics take ("error:"
+/// in red when colour is on for stderr; a progress line is cleared first).
 void print_error(const std::string& message);
+
+/// `--progress auto|always|never` and `-q,--quiet` for a command that draws
+/// progress on stderr (cli/progress.h: quiet wins).
+void add_progress_options(CLI::App& command, std::string& progress, bool& quiet, const std::string& group);
 
 }  // namespace dsr::cli

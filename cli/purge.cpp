@@ -17,6 +17,7 @@
 #include "cli/clock.h"
 #include "cli/command.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/state_options.h"
 #include "cli/subject_job.h"
 #include "crypto/keys.h"
@@ -40,6 +41,7 @@ struct PurgeOptions {
     std::size_t batch_size = jobs::default_purge_batch;
     std::string max_duration;
     std::string progress = "auto";  ///< auto (stderr is a terminal), always, never
+    bool quiet = false;             ///< no progress, whatever --progress says
     bool dry_run = false;
     Format format = Format::automatic;
 };
@@ -85,64 +87,6 @@ std::optional<seconds> parse_max_duration(const std::string& text) {
     }
     return total;
 }
-
-// --- progress on a terminal ----------------------------------------------------------
-
-std::string thousands(std::size_t n) {
-    std::string digits = std::to_string(n), out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
-std::string clock_text(double seconds_left) {
-    auto s = static_cast<long long>(seconds_left + 0.5);
-    char text[32];
-    std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
-    return text;
-}
-
-/// One line on stderr, redrawn at most ten times a second: the table, rows
-/// examined out of the estimate (from how much of the key range is walked),
-/// the rate and the time left.
-class ProgressLine {
-public:
-    explicit ProgressLine(bool enabled) : enabled_(enabled) {}
-    ~ProgressLine() { finish(); }
-
-    void update(const jobs::PurgeProgress& p) {
-        if (!enabled_) return;
-        auto now = steady_clock::now();
-        if (now - last_ < milliseconds(100)) return;
-        last_ = now;
-        double elapsed = duration<double>(now - start_).count();
-        std::string line = "purge " + p.table->name + ": " + thousands(p.examined);
-        if (p.fraction && *p.fraction > 0.001)
-            line += " / ~" + thousands(static_cast<std::size_t>(static_cast<double>(p.examined) / *p.fraction)) +
-                    " expired rows, " + std::to_string(static_cast<int>(*p.fraction * 100)) + "%";
-        else
-            line += " expired rows";
-        line += ", " + thousands(p.changed) + " changed";
-        if (elapsed > 0.5) line += ", " + thousands(static_cast<std::size_t>(p.examined / elapsed)) + " rows/s";
-        if (p.fraction && *p.fraction > 0.01 && elapsed > 1)
-            line += ", ETA " + clock_text(elapsed * (1 - *p.fraction) / *p.fraction);
-        std::cerr << "\r\033[K" << line << std::flush;
-        drawn_ = true;
-    }
-
-    void finish() {
-        if (drawn_) std::cerr << "\r\033[K" << std::flush;
-        drawn_ = false;
-    }
-
-private:
-    bool enabled_;
-    bool drawn_ = false;
-    steady_clock::time_point start_ = steady_clock::now();
-    steady_clock::time_point last_{};
-};
 
 // --- the run ---------------------------------------------------------------------------
 
@@ -204,7 +148,7 @@ ExitStatus run_purge(const PurgeOptions& o) {
 
         catch_stop_signals();
         const auto started = steady_clock::now();
-        ProgressLine progress(o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO)));
+        ProgressLine progress(progress_wanted(o.progress, o.quiet));
         jobs::PurgeSettings settings;
         settings.now = when;
         settings.only_table = o.table;
@@ -215,7 +159,15 @@ ExitStatus run_purge(const PurgeOptions& o) {
             else if (max_duration && steady_clock::now() - started >= *max_duration) run.stopped_by = "max_duration";
             return !run.stopped_by.empty();
         };
-        settings.on_progress = [&](const jobs::PurgeProgress& p) { progress.update(p); };
+        settings.on_progress = [&](const jobs::PurgeProgress& p) {
+            // The total is an estimate, from how much of the key ranges is walked.
+            progress.update({.what = "purge " + p.table->name,
+                             .done = p.examined,
+                             .total = std::nullopt,
+                             .fraction = p.fraction,
+                             .unit = "expired rows",
+                             .detail = thousands(p.changed) + " changed"});
+        };
 
         std::vector<std::unique_ptr<jobs::PurgeOutcome>> outcomes;
         auto finish = [&](const std::string& phase, ordered_json summary) {
@@ -238,7 +190,8 @@ ExitStatus run_purge(const PurgeOptions& o) {
                                                       milliseconds(o.location.statement_timeout_ms),
                                                   .kill_after_statements =
                                                       o.dry_run ? std::nullopt : fault_injection(),
-                                                  .manual_checkpoints = true});
+                                                  .manual_checkpoints = true,
+                                                  .custom_plans = true});
                 // Declared before any use of the connection, destroyed before it.
                 std::unique_ptr<db::JobLock> lock;
                 if (!o.dry_run) lock = db->lock_job("purge");
@@ -253,7 +206,7 @@ ExitStatus run_purge(const PurgeOptions& o) {
         } catch (const Error& e) {
             // What the committed batches did stays done: the report and the
             // audit entry say so, with the error.
-            progress.finish();
+            progress.abandon();
             auto summary = audit_summary(run.databases, o.dry_run, run.stopped_by);
             summary["exit_status"] = static_cast<int>(e.status());
             finish("failed", summary);
@@ -264,7 +217,7 @@ ExitStatus run_purge(const PurgeOptions& o) {
             print_report(o.format, json, report::purge_text(run, o.dry_run));
             return e.status();
         }
-        progress.finish();
+        progress.end();
         finish("done", audit_summary(run.databases, o.dry_run, run.stopped_by));
         bool complete = run.stopped_by.empty();
         std::string residue;
@@ -318,9 +271,7 @@ void add_purge_command(CLI::App& app, Commands& commands) {
     cmd->add_option("--max-duration", o->max_duration,
                     "Stop between batches after this long (90s, 30m, 2h, 1h30m) and exit 14; the next run continues")
         ->group("Purge");
-    cmd->add_option("--progress", o->progress, "Progress on stderr: auto (when a terminal), always or never")
-        ->check(CLI::IsMember({"auto", "always", "never"}))
-        ->group("Purge");
+    add_progress_options(*cmd, o->progress, o->quiet, "Purge");
     cmd->add_flag("--dry-run", o->dry_run, "Report what the purge would do; change nothing")->group("Purge");
     add_format_option(*cmd, o->format);
     commands.push_back({cmd, [o] { return run_purge(*o); }});

@@ -5,13 +5,16 @@
 # the test suite runs its end-to-end tests against a throw-away cluster too).
 # dsr loads libarchive (libarchive13, which libarchive-dev pulls in) and, from
 # its module dsr-postgresql.so, libpq at run time rather than at start: the
-# -dev packages are still what the build needs.
+# -dev packages are still what the build needs. man-db: the install test
+# reads the installed pages with man(1); dpkg-dev and file: CPack's .deb
+# finds its dependencies with dpkg-shlibdeps, on the files file(1) says are ELF.
 DSR_PACKAGES=(
   cmake g++ ninja-build ccache pkg-config
   libcli11-dev libsqlitecpp-dev libsqlite3-dev libsodium-dev libssl-dev libyaml-cpp-dev
   doctest-dev nlohmann-json3-dev libarchive-dev
-  sqlite3 jq mandoc python3 python3-jsonschema tzdata age time
+  sqlite3 jq mandoc python3 python3-jsonschema tzdata age time bsdutils
   libpq-dev postgresql
+  man-db dpkg-dev file
 )
 
 dsr_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -8,13 +8,16 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <ctime>
 #include <exception>
 #include <iostream>
 #include <optional>
 #include <string>
 
+#include "cli/progress.h"
 #include "civil_time.h"
 #include "generator.h"
 #include "ground_truth.h"
@@ -84,31 +87,6 @@ constexpr const char* kFooter =
     "error), 2 usage error (bad option, or --out, its shop tables or\n"
     "--ground-truth exist without --force).";
 
-class Progress {
-public:
-    Progress() : enabled_(::isatty(STDERR_FILENO) == 1) {}
-
-    void customers(std::int64_t done, std::int64_t total) {
-        if (!enabled_ || total == 0) return;
-        const std::int64_t percent = done * 100 / total;
-        if (percent == last_percent_) return;
-        last_percent_ = percent;
-        show("writing customers " + std::to_string(done) + "/" + std::to_string(total) + " (" +
-             std::to_string(percent) + "%)");
-    }
-    void phase(const std::string& what) {
-        if (enabled_) show(what);
-    }
-    void done() {
-        if (enabled_) std::cerr << "\r\033[K" << std::flush;
-    }
-
-private:
-    static void show(const std::string& line) { std::cerr << "\r\033[Kdsr-shopgen: " << line << std::flush; }
-    bool enabled_;
-    std::int64_t last_percent_ = -1;
-};
-
 int fail(int code, const std::string& message) {
     std::cerr << "dsr-shopgen: error: " << message << "\n";
     return code;
@@ -131,6 +109,11 @@ shopgen::GroundTruth ground_truth_for(const std::string& ids, std::int64_t custo
 }  // namespace
 
 int main(int argc, char** argv) {
+    // --help (over 4 KiB) leaves in one write: `dsr-shopgen --help | grep -q`
+    // must not kill it with SIGPIPE between two pipe-buffer-sized writes.
+    // (glibc ignores the size unless given the buffer)
+    static char stdout_buffer[1 << 16];
+    std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
     CLI::App app{kDescription, "dsr-shopgen"};
     app.footer(kFooter);
 
@@ -164,6 +147,13 @@ int main(int argc, char** argv) {
                    "Add customer --customers + 1 with N personal rows in all")
         ->type_name("N")
         ->check(CLI::Range(std::int64_t{1}, shopgen::kMaxHeavySubjectRows));
+    std::string progress_option = "auto";
+    bool quiet = false;
+    app.add_option("--progress", progress_option,
+                   "Progress on stderr: auto (when a terminal), always or never; --quiet wins")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
+    app.add_flag("-q,--quiet", quiet, "No progress on stderr, only errors");
     truth_opt->needs(truth_ids_opt);
     truth_ids_opt->needs(truth_opt);
 
@@ -207,13 +197,22 @@ int main(int argc, char** argv) {
         return fail(kExitUsage, e.what());
     }
 
-    Progress progress;
+    dsr::cli::ProgressLine progress(dsr::cli::progress_wanted(progress_option, quiet));
     const auto generate = [&](shopgen::ShopWriter& writer) {
         shopgen::generate_shop(
-            options, writer, [&](std::int64_t done, std::int64_t total) { progress.customers(done, total); },
+            options, writer,
+            [&](std::int64_t done, std::int64_t total) {
+                progress.update({.what = "dsr-shopgen",
+                                 .done = static_cast<std::size_t>(done),
+                                 .total = static_cast<std::size_t>(total),
+                                 .fraction = std::nullopt,
+                                 .unit = "customers written",
+                                 .detail = ""});
+            },
             truth ? &*truth : nullptr);
-        writer.finish([&](const std::string& what) { progress.phase(what); });
+        writer.finish([&](const std::string& what) { progress.note("dsr-shopgen: " + what); });
     };
+    const auto started = std::chrono::steady_clock::now();
     try {
         if (shopgen::is_postgresql_target(out)) {
             shopgen::PostgresqlWriter writer(out, force);
@@ -225,16 +224,18 @@ int main(int argc, char** argv) {
                 shopgen::SqliteWriter writer(db);
                 generate(writer);
             }
-            progress.phase("renaming into place");
+            progress.note("dsr-shopgen: renaming into place");
             file.commit();
         }
         if (truth) shopgen::write_private_file(truth_path, truth->json(), force);
-        progress.done();
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+        progress.end("dsr-shopgen: wrote " + dsr::cli::thousands(static_cast<std::size_t>(options.customers)) +
+                     " customers in " + std::to_string(seconds.count()) + " s");
     } catch (const shopgen::UsageError& e) {
-        progress.done();
+        progress.abandon();
         return fail(kExitUsage, e.what());
     } catch (const std::exception& e) {
-        progress.done();
+        progress.abandon();
         return fail(kExitFailure, e.what());
     }
     return 0;
