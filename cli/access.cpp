@@ -254,7 +254,7 @@ void add_access_command(CLI::App& app, Commands& commands) {
         "  dsr access --policy shop.yaml --subjects-file batch.txt > reports.jsonl");
     add_state_options(*cmd, o->location, true);
     add_statement_timeout_option(*cmd, o->location.statement_timeout_ms);
-    add_database_option(*cmd, o->db);
+    add_database_option(*cmd, o->db, o->location.verbose);
     auto* subject = cmd->add_option("--subject", o->subject, "Who, as KIND=VALUE with KIND an identity of the policy")
                         ->group("Subject");
     cmd->add_option("--subjects-file", o->subjects_file,

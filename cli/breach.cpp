@@ -460,7 +460,7 @@ CLI::App* leaf(CLI::App& group, const std::string& name, const std::string& summ
 
 void add_database_options(CLI::App& cmd, BreachOptions& o) {
     add_statement_timeout_option(cmd, o.location.statement_timeout_ms);
-    add_database_option(cmd, o.db);
+    add_database_option(cmd, o.db, o.location.verbose);
 }
 
 /// The report format, and what to run once the command line parsed.

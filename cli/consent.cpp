@@ -219,7 +219,8 @@ ExitStatus run_list(const ConsentOptions& o) {
                                              .busy_timeout = std::chrono::milliseconds(o.location.busy_timeout_ms),
                                              .statement_timeout =
                                                  std::chrono::milliseconds(o.location.statement_timeout_ms),
-                                             .kill_after_statements = std::nullopt});
+                                             .kill_after_statements = std::nullopt,
+                                             .on_statement = {}});
                 result = jobs::list_identities(*db, *opened->store, policy, keys.pseudonym_key, purpose, query.state,
                                                query.identity_kind);
             } else {
@@ -264,7 +265,7 @@ CLI::App* leaf(CLI::App& group, const std::string& name, const std::string& summ
 }
 
 void add_subject_options(CLI::App& cmd, ConsentOptions& o, bool purpose_required) {
-    add_database_option(cmd, o.db);
+    add_database_option(cmd, o.db, o.location.verbose);
     cmd.add_option("--subject", o.subject, "Who, as KIND=VALUE with KIND an identity of the policy")
         ->required()
         ->group("Subject");

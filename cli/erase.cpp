@@ -589,7 +589,7 @@ void add_erase_command(CLI::App& app, Commands& commands) {
         "  dsr erase --policy shop.yaml --replay-since 2026-11-01 --yes > replayed.jsonl");
     add_state_options(*cmd, o->location, true);
     add_statement_timeout_option(*cmd, o->location.statement_timeout_ms);
-    add_database_option(*cmd, o->db);
+    add_database_option(*cmd, o->db, o->location.verbose);
     auto* subject = cmd->add_option("--subject", o->subject, "Who, as KIND=VALUE with KIND an identity of the policy")
                         ->group("Subject");
     auto* subjects_file =

@@ -165,7 +165,7 @@ void add_export_command(CLI::App& app, Commands& commands) {
         "      --encrypt-to age1… --output ana.zip.age");
     add_state_options(*cmd, o->location, true);
     add_statement_timeout_option(*cmd, o->location.statement_timeout_ms);
-    add_database_option(*cmd, o->db);
+    add_database_option(*cmd, o->db, o->location.verbose);
     cmd->add_option("--subject", o->subject, "Who, as KIND=VALUE with KIND an identity of the policy")
         ->required()
         ->group("Subject");

@@ -20,7 +20,7 @@ void setup_policy_check(CLI::App& policy_command, PolicyCheckOptions& options) {
         "  dsr policy check --policy shop.yaml\n"
         "  dsr policy check --policy shop.yaml --db demo/shop.db --format json --strict");
     add_policy_option(*cmd, options.policy)->required();
-    add_database_option(*cmd, options.db);
+    add_database_option(*cmd, options.db, options.verbose);
     cmd->add_option("--busy-timeout", options.busy_timeout_ms, "Milliseconds to wait for a locked database")
         ->default_val(5000)
         ->check(CLI::Range(0, 3600000))
@@ -44,7 +44,8 @@ ExitStatus run_policy_check(const PolicyCheckOptions& options) {
                                         {.read_only = true,
                                          .busy_timeout = std::chrono::milliseconds(options.busy_timeout_ms),
                                          .statement_timeout = std::chrono::milliseconds(options.statement_timeout_ms),
-                                         .kill_after_statements = {}});
+                                         .kill_after_statements = {},
+                                         .on_statement = statement_printer(options.verbose)});
             jobs::check_database(*policy, database.name, db->read_schema(), result);
         }
     } catch (const Error& e) {

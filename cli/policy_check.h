@@ -17,6 +17,7 @@ struct PolicyCheckOptions {
     bool strict = false;
     int busy_timeout_ms = 5000;
     int statement_timeout_ms = 0;
+    bool verbose = false;  ///< -v: each statement's SQL and time on stderr
 };
 
 void setup_policy_check(CLI::App& policy_command, PolicyCheckOptions& options);

@@ -89,7 +89,7 @@ void setup_policy_init(CLI::App& policy_command, PolicyInitOptions& options) {
         "Examples:\n"
         "  dsr policy init --db demo/shop.db > draft.yaml\n"
         "  dsr policy init --db 'postgresql://dsr@db.internal/shop' --output policies/shop.yaml --format json");
-    add_database_option(*cmd, options.db, "Database to draft from")->required();
+    add_database_option(*cmd, options.db, options.verbose, "Database to draft from")->required();
     cmd->add_option("--sample-rows", options.sample_rows,
                     "Non-null values read per column to guess its category (0: names only)")
         ->default_val(200)
@@ -120,7 +120,8 @@ ExitStatus run_policy_init(const PolicyInitOptions& options) {
                                     {.read_only = true,
                                      .busy_timeout = std::chrono::milliseconds(options.busy_timeout_ms),
                                      .statement_timeout = std::chrono::milliseconds(options.statement_timeout_ms),
-                                     .kill_after_statements = {}});
+                                     .kill_after_statements = {},
+                                     .on_statement = statement_printer(options.verbose)});
         const auto& schema = db->schema();
         auto evidence = policy_init::sample_values(*db, schema, current_year(),
                                                    static_cast<std::size_t>(options.sample_rows));

@@ -18,6 +18,7 @@ struct PolicyInitOptions {
     int sample_rows = 200;
     int busy_timeout_ms = 5000;
     int statement_timeout_ms = 0;
+    bool verbose = false;  ///< -v: each statement's SQL and time on stderr
 };
 
 void setup_policy_init(CLI::App& policy_command, PolicyInitOptions& options);

@@ -191,7 +191,8 @@ ExitStatus run_purge(const PurgeOptions& o) {
                                                   .kill_after_statements =
                                                       o.dry_run ? std::nullopt : fault_injection(),
                                                   .manual_checkpoints = true,
-                                                  .custom_plans = true});
+                                                  .custom_plans = true,
+                                                  .on_statement = statement_printer(o.location.verbose)});
                 // Declared before any use of the connection, destroyed before it.
                 std::unique_ptr<db::JobLock> lock;
                 if (!o.dry_run) lock = db->lock_job("purge");
@@ -261,7 +262,7 @@ void add_purge_command(CLI::App& app, Commands& commands) {
         "  dsr purge --policy shop.yaml --table web_sessions --batch-size 5000");
     add_state_options(*cmd, o->location, true);
     add_statement_timeout_option(*cmd, o->location.statement_timeout_ms);
-    add_database_option(*cmd, o->db);
+    add_database_option(*cmd, o->db, o->location.verbose);
     cmd->add_option("--table", o->table, "Purge only this table (its children are not purged, so they may keep rows)")
         ->group("Purge");
     cmd->add_option("--batch-size", o->batch_size,

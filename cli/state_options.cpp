@@ -1,7 +1,10 @@
 #include "cli/state_options.h"
 
+#include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
+#include "cli/progress.h"
 #include "crypto/keys.h"
 #include "state/state_store.h"
 #include "util/error.h"
@@ -10,6 +13,29 @@ namespace dsr::cli {
 
 CLI::Option* add_policy_option(CLI::App& command, std::string& policy) {
     return command.add_option("--policy", policy, "Policy file (YAML)")->envname("DSR_POLICY")->group("Input");
+}
+
+void add_verbose_option(CLI::App& command, bool& verbose) {
+    command.add_flag("-v,--verbose", verbose, "Print each database statement's SQL and time to stderr (never values)")
+        ->group("Output");
+}
+
+db::StatementObserver statement_printer(bool verbose) {
+    if (!verbose) return {};
+    return [](std::string_view sql, std::chrono::microseconds took) {
+        // One line a statement, whatever the SQL's own line breaks.
+        std::string line;
+        line.reserve(sql.size());
+        for (char c : sql) {
+            bool space = c == '\n' || c == '\t' || c == ' ';
+            if (!space) line += c;
+            else if (!line.empty() && line.back() != ' ') line += ' ';
+        }
+        char ms[32];
+        std::snprintf(ms, sizeof ms, "%9.3f ms  ", static_cast<double>(took.count()) / 1000.0);
+        clear_progress_line();
+        std::cerr << "dsr: sql " << ms << line << '\n';
+    };
 }
 
 std::string database_option_help(const std::string& what) {

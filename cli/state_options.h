@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/output.h"
+#include "db/database.h"
 #include "policy/model.h"
 #include "state/state_store.h"
 
@@ -19,6 +20,7 @@ struct StateLocation {
     std::string keys;
     int busy_timeout_ms = 5000;
     int statement_timeout_ms = 0;  ///< PostgreSQL only; 0: no limit
+    bool verbose = false;          ///< -v: each statement's SQL and time on stderr
 };
 
 // Where the policy, the database and the state are: a flag, else its
@@ -29,13 +31,23 @@ CLI::Option* add_policy_option(CLI::App& command, std::string& policy);
 
 std::string database_option_help(const std::string& what);
 
-/// Adds --db, or $DSR_DB, which overrides the policy's default database.
+/// Adds -v,--verbose: each statement on the shop's database, its SQL and
+/// time, on stderr (never a value: parameters are bound, not spliced).
+void add_verbose_option(CLI::App& command, bool& verbose);
+
+/// The options of a command that opens the shop's database: --db (or
+/// $DSR_DB, which overrides the policy's default database) and -v.
 /// `Target`: a std::string, or a std::optional<std::string> where unset means the policy's.
 template <class Target>
-CLI::Option* add_database_option(CLI::App& command, Target& db,
+CLI::Option* add_database_option(CLI::App& command, Target& db, bool& verbose,
                                  const std::string& what = "The policy's default database") {
+    add_verbose_option(command, verbose);
     return command.add_option("--db", db, database_option_help(what))->envname("DSR_DB")->group("Input");
 }
+
+/// What -v installs on a connection (db::OpenOptions::on_statement): a line
+/// per statement on stderr; nothing when `verbose` is false.
+db::StatementObserver statement_printer(bool verbose);
 
 /// Adds --policy (required or not), --state ($DSR_STATE), --keys and --busy-timeout to `command`.
 void add_state_options(CLI::App& command, StateLocation& location, bool policy_required);

@@ -56,7 +56,8 @@ std::unique_ptr<SubjectJob> SubjectJob::open(const std::string& command, const S
         {.read_only = read_only,
          .busy_timeout = std::chrono::milliseconds(location.busy_timeout_ms),
          .statement_timeout = std::chrono::milliseconds(location.statement_timeout_ms),
-         .kill_after_statements = read_only ? std::nullopt : fault_injection()});
+         .kill_after_statements = read_only ? std::nullopt : fault_injection(),
+         .on_statement = statement_printer(location.verbose)});
     return job;
 }
 

@@ -47,6 +47,10 @@ public:
 /// Called once per result row, with the column names and the row's values.
 using RowHandler = std::function<void(const std::vector<std::string>& columns, const std::vector<Value>& row)>;
 
+/// Told of each statement after it ran (or failed): its SQL text, with
+/// placeholders and never values, and how long it took. What -v prints.
+using StatementObserver = std::function<void(std::string_view sql, std::chrono::microseconds took)>;
+
 struct OpenOptions {
     bool read_only = true;
     /// How long to wait for a lock someone else holds (SQLite: busy_timeout;
@@ -70,6 +74,8 @@ struct OpenOptions {
     /// the whole time index into every batch (0.1 ms became 408 ms at
     /// 1,000,000 customers). SQLite ignores it.
     bool custom_plans = false;
+    /// Empty: statements are not timed.
+    StatementObserver on_statement;
 };
 
 class Database {
@@ -154,6 +160,28 @@ public:
     /// waiting for no one (SQLite: wal_checkpoint(PASSIVE)); nothing without
     /// a log. Keeps the log small during a long job of short transactions.
     virtual void checkpoint() = 0;
+
+protected:
+    /// Reports one statement to the observer when it goes out of scope,
+    /// whether the statement finished or threw.
+    class TimedStatement {
+    public:
+        TimedStatement(const StatementObserver& observer, std::string_view sql)
+            : observer_(observer), sql_(sql), start_(std::chrono::steady_clock::now()) {}
+        ~TimedStatement() {
+            if (observer_)
+                observer_(sql_, std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - start_));
+        }
+        TimedStatement(const TimedStatement&) = delete;
+        TimedStatement& operator=(const TimedStatement&) = delete;
+
+    private:
+        const StatementObserver& observer_;
+        std::string_view sql_;
+        std::chrono::steady_clock::time_point start_;
+    };
+    StatementObserver on_statement_;
 
 private:
     std::optional<Schema> schema_;

@@ -299,6 +299,7 @@ PostgresDatabase::PostgresDatabase(const std::string& url, const OpenOptions& op
     : lock_timeout_(std::max(options.busy_timeout, std::chrono::milliseconds(1))),
       statement_timeout_(options.statement_timeout),
       kill_after_statements_(options.kill_after_statements) {
+    on_statement_ = options.on_statement;
     refuse_password(url);
     conn_ = PQconnectdb(url.c_str());
     if (!conn_) throw Error(ExitStatus::database, "cannot connect to PostgreSQL: out of memory");
@@ -401,6 +402,7 @@ private:
 }  // namespace
 
 void PostgresDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
+    TimedStatement timed(on_statement_, sql);
     // Most queries read one subject's rows: a few, sometimes a few thousand.
     // Those run as one prepared statement, one round trip, with a LIMIT one
     // past what may be held in memory at once; only a result that reaches
@@ -488,6 +490,7 @@ std::string PostgresDatabase::quote_table(std::string_view table) const {
 }
 
 std::int64_t PostgresDatabase::execute(const std::string& sql, const std::vector<Value>& params) {
+    TimedStatement timed(on_statement_, sql);
     auto result = run(sql, params, "statement failed");
     std::int64_t changed = to_int64(PQcmdTuples(result.get()));  // "" for a statement that counts no rows: 0
     count_statement();
@@ -497,6 +500,7 @@ std::int64_t PostgresDatabase::execute(const std::string& sql, const std::vector
 std::vector<std::int64_t> PostgresDatabase::execute_each(const std::string& sql,
                                                          const std::vector<std::vector<Value>>& rows) {
     if (rows.size() < 2) return Database::execute_each(sql, rows);
+    TimedStatement timed(on_statement_, sql);  // the whole pipeline, as one
     const std::string text = translate_placeholders(sql);
     std::vector<std::int64_t> changed;
     changed.reserve(rows.size());
@@ -552,18 +556,21 @@ void PostgresDatabase::begin() {
     refuse_nested_transaction();
     // READ COMMITTED, the default: each statement sees what is committed
     // when it starts, and lock_rows holds what the job is about to change.
+    TimedStatement timed(on_statement_, "BEGIN");
     run("BEGIN", {}, "cannot start a transaction");
     in_transaction_ = true;
 }
 
 void PostgresDatabase::begin_read() {
     refuse_nested_transaction();
+    TimedStatement timed(on_statement_, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {}, "cannot start a read transaction");
     in_transaction_ = true;
 }
 
 void PostgresDatabase::commit() {
     in_transaction_ = false;  // COMMIT ends the transaction, also when it fails
+    TimedStatement timed(on_statement_, "COMMIT");
     auto result = run("COMMIT", {}, "cannot commit");
     // After a failed statement PostgreSQL answers COMMIT with ROLLBACK, not an error.
     if (std::string_view(PQcmdStatus(result.get())) == "ROLLBACK")

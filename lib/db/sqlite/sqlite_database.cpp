@@ -46,6 +46,7 @@ SQLite::Database open_file(const std::string& path, const OpenOptions& options) 
 
 SqliteDatabase::SqliteDatabase(const std::string& path, const OpenOptions& options)
     : path_(path), db_(open_file(path, options)), kill_after_statements_(options.kill_after_statements) {
+    on_statement_ = options.on_statement;
     try {
         // A merchant's file is not trusted: no writes to the schema through
         // SQL tricks, no functions with side effects called from its views
@@ -65,6 +66,8 @@ SqliteDatabase::SqliteDatabase(const std::string& path, const OpenOptions& optio
 }
 
 Schema SqliteDatabase::read_schema() {
+    // One line for -v: the catalog is read in a statement a table, through PRAGMAs.
+    TimedStatement timed(on_statement_, "PRAGMA table_info, foreign_key_list, index_list for each table of sqlite_schema");
     Schema schema;
     try {
         SQLite::Statement tables(db_,
@@ -198,6 +201,7 @@ private:
 };
 
 void SqliteDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
+    TimedStatement timed(on_statement_, sql);
     try {
         Prepared prepared(*this, sql);
         auto& statement = *prepared;
@@ -224,6 +228,7 @@ std::string SqliteDatabase::quote(std::string_view identifier) const {
 }
 
 std::int64_t SqliteDatabase::execute(const std::string& sql, const std::vector<Value>& params) {
+    TimedStatement timed(on_statement_, sql);
     std::int64_t changed = 0;
     try {
         Prepared prepared(*this, sql);
@@ -238,6 +243,7 @@ std::int64_t SqliteDatabase::execute(const std::string& sql, const std::vector<V
 }
 
 void SqliteDatabase::begin() {
+    TimedStatement timed(on_statement_, "BEGIN IMMEDIATE");
     try {
         db_.exec("BEGIN IMMEDIATE");
         in_transaction_ = true;
@@ -247,6 +253,7 @@ void SqliteDatabase::begin() {
 }
 
 void SqliteDatabase::begin_read() {
+    TimedStatement timed(on_statement_, "BEGIN");
     try {
         // DEFERRED: the read lock at the first read, kept to the end, so every
         // statement sees the same committed state.
@@ -258,6 +265,7 @@ void SqliteDatabase::begin_read() {
 }
 
 void SqliteDatabase::commit() {
+    TimedStatement timed(on_statement_, "COMMIT");
     try {
         db_.exec("COMMIT");
         in_transaction_ = false;
