@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "audit/audit_log.h"
 #include "cli/command.h"
@@ -25,6 +26,14 @@ nlohmann::ordered_json entry_json(const audit::AuditEntry& e) {
     j["prev_hash"] = e.prev_hash;
     j["hash"] = e.hash;
     return j;
+}
+
+/// intent (a job began), done, failed: an intent with no outcome after it
+/// is an interrupted job, which a reader should see first.
+std::optional<Style> phase_style(const std::string& phase) {
+    if (phase == "done") return Style::ok;
+    if (phase == "failed") return Style::error;
+    return Style::warning;
 }
 
 nlohmann::ordered_json head_json(const audit::SignedHead& h) {
@@ -55,16 +64,20 @@ ExitStatus run_show(const ShowOptions& o) {
         envelope.status = "ok";
         auto json = report::envelope_json(envelope);
         json["entries"] = nlohmann::ordered_json::array();
-        std::string text;
+        report::TextTable table{{"SEQ", "AT", "COMMAND", "PHASE", "REQUEST", "SUBJECT", "NOTE"}, {}};
         for (const auto& e : entries) {
             json["entries"].push_back(entry_json(e));
-            text += std::to_string(e.seq) + "  " + e.at + "  " + e.command + "  " + e.phase;
-            if (!e.request_id.empty()) text += "  request " + e.request_id;
-            if (!e.subject.empty()) text += "  subject " + e.subject.substr(0, 16) + "…";
-            if (e.dry_run) text += "  (dry run)";
-            text += "\n";
+            // A pseudonym's first 16 hex digits tell entries apart on a screen.
+            table.rows.push_back({std::to_string(e.seq), e.at, e.command, e.phase, e.request_id,
+                                  e.subject.empty() ? "" : e.subject.substr(0, 16) + "…",
+                                  e.dry_run ? "dry run" : ""});
         }
-        print_report(o.format, json, text.empty() ? "the audit log is empty\n" : text);
+        constexpr std::size_t phase_column = 3;
+        print_listing(o.format, json, table, "the audit log is empty",
+                      [&](std::size_t row, std::size_t column) -> std::optional<Style> {
+                          if (column != phase_column) return std::nullopt;
+                          return phase_style(entries[row].phase);
+                      });
         return ExitStatus::ok;
     } catch (const Error& e) {
         return report_failure(o.format, envelope, e);

@@ -345,12 +345,26 @@ Json incident_json(const breach::Incident& i) {
             {"note", text_or_null(i.note)}};
 }
 
-std::string incident_line(const breach::Incident& i) {
-    std::string authority = !i.authority_notified_at.empty() ? "authority told " + i.authority_notified_at
-                            : !i.authority_due.empty()       ? "authority due " + i.authority_due
-                                                             : "no authority deadline";
-    return i.id + "  " + i.status + "  discovered " + i.discovered_at + "  " + std::to_string(i.subjects) +
-           " people, " + std::to_string(i.records) + " records, risk " + i.risk + "  " + authority + "\n";
+/// One row per incident; the authority column red while its notice is due
+/// and not given, once the deadline has passed (`now`, UTC, as recorded).
+std::string incidents_text(const std::vector<breach::Incident>& incidents, const std::string& now) {
+    report::TextTable table{{"ID", "STATUS", "DISCOVERED", "PEOPLE", "RECORDS", "RISK", "AUTHORITY"}, {}};
+    std::vector<std::optional<Style>> authority_styles;
+    for (const auto& i : incidents) {
+        std::string authority = !i.authority_notified_at.empty() ? "told " + i.authority_notified_at
+                                : !i.authority_due.empty()       ? "due " + i.authority_due
+                                                                 : "no deadline";
+        table.rows.push_back({i.id, i.status, i.discovered_at, std::to_string(i.subjects), std::to_string(i.records),
+                              i.risk, authority});
+        bool late = i.status == "open" && i.authority_notified_at.empty() && !i.authority_due.empty() &&
+                    i.authority_due < now;
+        authority_styles.push_back(late ? std::optional(Style::error) : std::nullopt);
+    }
+    constexpr std::size_t risk_column = 5, authority_column = 6;
+    return render_table(table, [&](std::size_t row, std::size_t column) -> std::optional<Style> {
+        if (column == risk_column && incidents[row].risk == "high") return Style::warning;
+        return column == authority_column ? authority_styles[row] : std::nullopt;
+    });
 }
 
 /// The state store and keys, for the commands that touch only the ledger.
@@ -388,13 +402,9 @@ ExitStatus run_list(const BreachOptions& o) {
         envelope.status = status == ExitStatus::overdue ? "overdue" : "ok";
         auto json = report::envelope_json(envelope);
         json["incidents"] = Json::array();
-        std::string text;
-        for (const auto& i : found) {
-            json["incidents"].push_back(incident_json(i));
-            text += incident_line(i);
-        }
-        if (text.empty()) text = "no incidents match\n";
-        print_report(o.format, json, text);
+        for (const auto& i : found) json["incidents"].push_back(incident_json(i));
+        print_rendered(o.format, json,
+                       found.empty() ? "no incidents match\n" : incidents_text(found, report::utc_iso8601(now())));
         return status;
     } catch (const Error& e) {
         return report_failure(o.format, envelope, e);
@@ -426,7 +436,7 @@ ExitStatus run_ledger_change(const BreachOptions& o, const std::string& command,
         envelope.status = "ok";
         auto json = report::envelope_json(envelope);
         json["incident"] = incident_json(incident);
-        print_report(o.format, json, incident_line(incident));
+        print_rendered(o.format, json, incidents_text({incident}, report::utc_iso8601(when)));
         return ExitStatus::ok;
     } catch (const Error& e) {
         return report_failure(o.format, envelope, e);

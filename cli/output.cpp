@@ -58,7 +58,7 @@ Format effective(Format format) {
     // A listing's failure is still one JSON report, so jsonl falls back to json here.
     if (format == Format::jsonl) return Format::json;
     if (format != Format::automatic) return format;
-    return isatty(STDOUT_FILENO) ? Format::text : Format::json;
+    return is_terminal(STDOUT_FILENO) ? Format::text : Format::json;
 }
 
 void print_report(Format format, const nlohmann::ordered_json& json, const std::string& text) {
@@ -66,6 +66,30 @@ void print_report(Format format, const nlohmann::ordered_json& json, const std::
         std::cout << json.dump() << '\n';
     else
         std::cout << (color_enabled(STDOUT_FILENO) ? paint_report(text) : text);
+    std::cout.flush();
+}
+
+std::string render_table(const report::TextTable& table, const CellStyle& style_of) {
+    if (!color_enabled(STDOUT_FILENO)) return table.render();
+    constexpr auto heading_row = static_cast<std::size_t>(-1);
+    return table.render([&](std::size_t row, std::size_t column, const std::string& cell) {
+        if (row == heading_row) return paint(cell, Style::heading, true);
+        auto style = style_of ? style_of(row, column) : std::nullopt;
+        return style ? paint(cell, *style, true) : cell;
+    });
+}
+
+void print_listing(Format format, const nlohmann::ordered_json& json, const report::TextTable& table,
+                   const std::string& when_empty, const CellStyle& style_of) {
+    if (effective(format) == Format::json)
+        std::cout << json.dump() << '\n';
+    else
+        std::cout << (table.rows.empty() ? when_empty + '\n' : render_table(table, style_of));
+    std::cout.flush();
+}
+
+void print_rendered(Format format, const nlohmann::ordered_json& json, const std::string& text) {
+    std::cout << (effective(format) == Format::json ? json.dump() + '\n' : text);
     std::cout.flush();
 }
 

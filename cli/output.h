@@ -2,6 +2,9 @@
 // What every subcommand shares: the report format option, and printing a
 // report or a policy's load errors the same way everywhere.
 
+#include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,7 +13,9 @@
 
 #include "policy/diagnostic.h"
 #include "policy/loader.h"
+#include "cli/terminal.h"
 #include "report/report.h"
+#include "report/text_table.h"
 #include "util/error.h"
 #include "util/exit_status.h"
 
@@ -34,6 +39,22 @@ Format effective(Format format);
 /// painted when colour is on for stdout (cli/terminal.h); a listing command
 /// handles jsonl itself before it gets here.
 void print_report(Format format, const nlohmann::ordered_json& json, const std::string& text);
+
+/// The style of one cell of a listing (nullopt: plain), by row and column.
+using CellStyle = std::function<std::optional<Style>(std::size_t row, std::size_t column)>;
+
+/// A listing command's report: the JSON, or the table (`when_empty` if it
+/// has no rows) with its headings in bold and each cell styled by
+/// `style_of`, when colour is on for stdout.
+void print_listing(Format format, const nlohmann::ordered_json& json, const report::TextTable& table,
+                   const std::string& when_empty, const CellStyle& style_of = {});
+
+/// The table's text as print_listing prints it, for a report made of
+/// several tables; print that with print_rendered.
+std::string render_table(const report::TextTable& table, const CellStyle& style_of = {});
+
+/// The JSON report, or `text` exactly as given (already rendered and painted).
+void print_rendered(Format format, const nlohmann::ordered_json& json, const std::string& text);
 
 /// Loads a policy. On failure prints each diagnostic to stderr as FILE:LINE:COL,
 /// prints the report, and returns nullopt; the caller exits with invalid_policy.

@@ -67,12 +67,30 @@ nlohmann::ordered_json request_json(const Request& r, requests::Date today) {
             {"outcome", or_null(r.outcome)}};
 }
 
-std::string request_line(const Request& r) {
-    std::string line = r.id + "  " + r.type + "  " + r.regime + "  " + r.status + "  received " + r.received_on +
-                       "  due " + r.due_on;
-    if (!r.confirm_by.empty()) line += "  confirm by " + r.confirm_by;
-    return line + "\n";
-}
+/// One row per request; the status in colour (overdue red, paused yellow,
+/// closed green) when colour is on.
+struct RequestTable {
+    report::TextTable table{{"ID", "TYPE", "REGIME", "STATUS", "RECEIVED", "DUE", "CONFIRM BY"}, {}};
+    std::vector<std::optional<Style>> status_styles;
+
+    void add(const Request& r, requests::Date today) {
+        auto due = requests::parse_date(r.due_on);
+        bool overdue = r.status == "open" && due && requests::days_between(today, *due) < 0;
+        table.rows.push_back({r.id, r.type, r.regime, overdue ? "overdue" : r.status, r.received_on, r.due_on,
+                              r.confirm_by});
+        status_styles.push_back(overdue                  ? std::optional(Style::error)
+                                : r.status == "paused"   ? std::optional(Style::warning)
+                                : r.status == "closed"   ? std::optional(Style::ok)
+                                                         : std::nullopt);
+    }
+
+    std::string render() const {
+        constexpr std::size_t status_column = 3;
+        return render_table(table, [&](std::size_t row, std::size_t column) {
+            return column == status_column ? status_styles[row] : std::nullopt;
+        });
+    }
+};
 
 /// Everything one request command needs: the policy, the store, today's date
 /// in the controller's time zone, and (for changes) the keys.
@@ -113,15 +131,19 @@ ExitStatus print_one(const RequestOptions& o, report::Envelope& envelope, const 
     envelope.status = "ok";
     auto json = report::envelope_json(envelope);
     json["request"] = request_json(r, today);
-    std::string text = request_line(r);
+    RequestTable requests_table;
+    requests_table.add(r, today);
+    std::string text = requests_table.render();
     if (events) {
         json["events"] = nlohmann::ordered_json::array();
+        report::TextTable events_table{{"AT", "EVENT", "DETAIL"}, {}};
         for (const auto& e : *events) {
             json["events"].push_back({{"at", e.at}, {"event", e.event}, {"detail", e.detail}});
-            text += "  " + e.at + "  " + e.event + (e.detail.empty() ? "" : "  " + e.detail) + "\n";
+            events_table.rows.push_back({e.at, e.event, e.detail});
         }
+        if (!events_table.rows.empty()) text += "\n" + render_table(events_table);
     }
-    print_report(o.format, json, text);
+    print_rendered(o.format, json, text);
     return ExitStatus::ok;
 }
 
@@ -219,13 +241,12 @@ ExitStatus run_list(const RequestOptions& o) {
         auto json = report::envelope_json(envelope);
         json["today"] = requests::format_date(c->today);
         json["requests"] = nlohmann::ordered_json::array();
-        std::string text;
+        RequestTable table;
         for (const auto& r : found) {
             json["requests"].push_back(request_json(r, c->today));
-            text += request_line(r);
+            table.add(r, c->today);
         }
-        if (text.empty()) text = "no requests match\n";
-        print_report(o.format, json, text);
+        print_rendered(o.format, json, found.empty() ? "no requests match\n" : table.render());
         return status;
     } catch (const Error& e) {
         return report_failure(o.format, envelope, e);

@@ -98,6 +98,25 @@ lacks "$DSR_TMP/dumb.tty" "$ESC"
 on_tty "$DSR_TMP/error.tty" "$DSR" access "${common[@]}" --subject customer_id=999999 --format text || true
 has "$DSR_TMP/error.tty" "dsr: $ESC[1;31merror:$ESC[0m no data found"
 
+# A listing is an aligned table on a terminal: headings in bold, a status in
+# colour, the columns lined up by characters (the escape codes take no width).
+ledger=(--policy "$SHOP_POLICY" --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys")
+run_dsr 0 request open "${ledger[@]}" --type access --subject customer_id=1
+on_tty "$DSR_TMP/list.tty" "$DSR" request list "${ledger[@]}" --format text
+has "$DSR_TMP/list.tty" "$ESC[1mSTATUS$ESC[0m"
+on_tty "$DSR_TMP/audit.tty" "$DSR" audit show "${ledger[@]}" --format text
+has "$DSR_TMP/audit.tty" "$ESC[1mPHASE$ESC[0m"
+has "$DSR_TMP/audit.tty" "$ESC[32mdone$ESC[0m"
+NO_COLOR=1 on_tty "$DSR_TMP/list-plain.tty" "$DSR" request list "${ledger[@]}" --format text
+lacks "$DSR_TMP/list-plain.tty" "$ESC"
+plain=$(tr -d '\r' <"$DSR_TMP/list-plain.tty")
+painted=$(tr -d '\r' <"$DSR_TMP/list.tty" | sed 's/\x1b\[[0-9;]*m//g')
+[ "$plain" = "$painted" ] || fail "the coloured listing is not the plain one painted: $(cat -v "$DSR_TMP/list.tty")"
+column_of() { awk -v word="$2" 'NR == 1 { print index($0, word) }' <<<"$1"; }
+row_column() { awk -v word="$2" 'NR == 2 { print index($0, word) }' <<<"$1"; }
+[ "$(column_of "$plain" RECEIVED)" = "$(row_column "$plain" 2026-11-01)" ] ||
+  fail "the RECEIVED column is not aligned: $plain"
+
 # --- (d) no terminal: no escape byte, unless --color always --------------------------
 status=0
 "$DSR" "${check[@]}" >"$DSR_TMP/check.out" 2>"$DSR_TMP/check.err" || status=$?
@@ -114,6 +133,10 @@ has "$DSR_TMP/err.txt" "$ESC[1;31merror:"
 has "$DSR_TMP/always.out" "$ESC["
 NO_COLOR=1 "$DSR" "${check[@]}" --color always >"$DSR_TMP/always.out" 2>/dev/null || true
 has "$DSR_TMP/always.out" "$ESC["
+"$DSR" audit show "${ledger[@]}" --format text >"$DSR_TMP/audit.out"
+lacks "$DSR_TMP/audit.out" "$ESC"
+"$DSR" audit show "${ledger[@]}" --format text --color always >"$DSR_TMP/audit.out"
+has "$DSR_TMP/audit.out" "$ESC[1mSEQ$ESC[0m"
 # JSON is never coloured, --color always or not.
 "$DSR" policy check --policy "$SHOP_POLICY" --db "$shop" --format json --color always >"$DSR_TMP/check.json" || true
 lacks "$DSR_TMP/check.json" "$ESC"
