@@ -8,11 +8,13 @@
 # -dev packages are still what the build needs. man-db: the install test
 # reads the installed pages with man(1); dpkg-dev and file: CPack's .deb
 # finds its dependencies with dpkg-shlibdeps, on the files file(1) says are ELF.
+# valgrind: a memcheck run over a subset of commands; python3-yaml: the canary
+# test reads the policy's personal columns.
 DSR_PACKAGES=(
   cmake g++ ninja-build ccache pkg-config
   libcli11-dev libsqlitecpp-dev libsqlite3-dev libsodium-dev libssl-dev libyaml-cpp-dev
   doctest-dev nlohmann-json3-dev libarchive-dev
-  sqlite3 jq mandoc python3 python3-jsonschema tzdata age time bsdutils
+  sqlite3 jq mandoc python3 python3-jsonschema python3-yaml tzdata age time bsdutils valgrind
   libpq-dev postgresql
   man-db dpkg-dev file
 )
