@@ -5,6 +5,7 @@
 # version, the commit and the libraries. With CPack and dpkg-dev present,
 # the .deb carries the same files and depends on every library dsr loads.
 source "$DSR_SOURCE/tests/e2e/lib.sh"
+skip_under_sanitizers "a check of packaging (cmake --install, CPack)"
 
 prefix=$DSR_TMP/prefix
 cmake --install "$DSR_BUILD" --prefix "$prefix" >"$DSR_TMP/install.log" 2>&1 ||

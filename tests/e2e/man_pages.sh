@@ -20,6 +20,8 @@ set -euo pipefail
 
 : "${DSR:?DSR must name the dsr binary}"
 : "${DSR_SOURCE:?DSR_SOURCE must name the source tree}"
+source "$DSR_SOURCE/tests/e2e/lib.sh"
+skip_under_sanitizers "a check of documents (dsr --help against the pages)"
 : "${DSR_TMP:?DSR_TMP must name a scratch directory}"
 
 MAN=$DSR_SOURCE/man

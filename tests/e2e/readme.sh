@@ -6,6 +6,7 @@
 # out only when the line before it says `<!-- readme-test: skip (why) -->`.
 # backends: sqlite
 source "$DSR_SOURCE/tests/e2e/lib.sh"
+skip_under_sanitizers "a check that the README's commands run as written (each is a job other scripts run under the sanitizers)"
 readme=$DSR_SOURCE/README.md
 box=$DSR_TMP/checkout
 mkdir -p "$box/build" "$box/demo" "$box/log"

@@ -50,7 +50,8 @@ pg_databases() {
 
 bash "$script"
 status=$?
-if [ "$status" -eq 0 ]; then
+# 77: the script skipped itself and said why; nothing to keep.
+if [ "$status" -eq 0 ] || [ "$status" -eq 77 ]; then
   rm -rf "$DSR_TMP"
   if [ "$DSR_BACKEND" = postgresql ]; then
     for db in $(pg_databases); do
