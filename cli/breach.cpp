@@ -202,7 +202,7 @@ ExitStatus run_assess(const BreachOptions& o) {
         intent.policy_sha256 = policy.sha256;
         intent.dry_run = o.dry_run;
         intent.summary = {{"scope", breach::scope_json(scope)}};
-        auto intent_seq = log.append(intent, job->when()).seq;
+        auto intent_seq = log.append_and_sign(intent, job->keys(), job->when()).seq;
         try {
             auto counts = breach::count_affected(job->database(), policy, scope);
             auto categories = breach::exposed_categories(policy, scope);
@@ -269,7 +269,7 @@ ExitStatus run_notify_list(const BreachOptions& o) {
         intent.request_id = incident.id;
         intent.policy_sha256 = policy.sha256;
         intent.summary = {{"encrypted", !o.recipients.empty()}};
-        auto intent_seq = log.append(intent, job->when()).seq;
+        auto intent_seq = log.append_and_sign(intent, job->keys(), job->when()).seq;
         try {
             HashingSink hashed(file);
             std::unique_ptr<crypto::AgeEncryptor> encryptor;

@@ -209,7 +209,7 @@ ExitStatus run_list(const ConsentOptions& o) {
         entry.summary = {{"purpose", purpose.name},
                          {"state", consent::to_string(query.state)},
                          {"identity_kind", query.identity_kind.empty() ? ordered_json(nullptr) : ordered_json(query.identity_kind)}};
-        entry.refers_to = log.append(entry, when).seq;
+        entry.refers_to = log.append_and_sign(entry, keys, when).seq;
         entry.phase = "done";
         jobs::ListResult result;
         try {

@@ -129,8 +129,17 @@ ExitStatus run_export(const ExportOptions& o) {
             return ExitStatus::subject_not_found;
         }
         file.commit();
-        job->finish(run, "done", {{"rows", counts_json(result)}, {"format", o.file_format == jobs::ExportFormat::csv ? "csv" : "json"},
-                                  {"encryption", encryption_name(o)}});
+        try {
+            job->finish(run, "done", {{"rows", counts_json(result)}, {"format", o.file_format == jobs::ExportFormat::csv ? "csv" : "json"},
+                                      {"encryption", encryption_name(o)}});
+        } catch (const Error&) {
+            // A copy the audit log does not record must not stay behind (a
+            // full disk or an I/O error on the state store): the job fails
+            // whole, its intent left interrupted, as if killed before the rename.
+            std::error_code ignored;
+            std::filesystem::remove(o.output, ignored);
+            throw;
+        }
         job->close_request(run, "portable copy produced");
 
         envelope.status = "ok";

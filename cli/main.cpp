@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/failure_report.h"
+#include "cli/fault.h"
 #include "cli/output.h"
 #include "policy/reader.h"
 #include "cli/command.h"
@@ -37,6 +39,15 @@ std::optional<std::string> unknown_command_message(const CLI::App& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before anything can touch SQLite (cli/fault.h says why). A malformed
+    // DSR_FAULT is refused like a malformed command line, before any command runs.
+    try {
+        dsr::cli::install_faults();
+    } catch (const dsr::Error& e) {
+        dsr::cli::print_error(e.what());
+        return to_int(e.status());
+    }
+
     CLI::App app{"dsr - carry out privacy data-subject requests against a shop's own databases"};
     app.description(
         "dsr - carry out privacy data-subject requests (GDPR, CCPA/CPRA, PIPL) against a\n"
@@ -67,8 +78,10 @@ int main(int argc, char** argv) {
         // Help and version are "errors" to CLI11 with exit code 0; everything
         // else is a usage error, whatever CLI11's own code for it.
         if (e.get_exit_code() == 0) return app.exit(e);
-        dsr::cli::print_error(unknown_command_message(app).value_or(e.what()));
+        auto message = unknown_command_message(app).value_or(e.what());
+        dsr::cli::print_error(message);
         std::cerr << "Run 'dsr --help' or 'dsr COMMAND --help' for usage.\n";
+        dsr::cli::print_failure_report(app, argc, argv, message, dsr::ExitStatus::usage);
         return to_int(dsr::ExitStatus::usage);
     }
 
@@ -78,10 +91,15 @@ int main(int argc, char** argv) {
         dsr::cli::print_error("no command given (see dsr --help)");
         return to_int(dsr::ExitStatus::usage);
     } catch (const dsr::Error& e) {
+        // The commands report their own failures; what reaches here failed
+        // before a command could (a malformed option value, say).
         dsr::cli::print_error(e.what());
+        dsr::cli::print_failure_report(app, argc, argv, e.what(), e.status());
         return to_int(e.status());
     } catch (const std::exception& e) {
-        dsr::cli::print_error(std::string("internal error: ") + e.what());
+        std::string message = std::string("internal error: ") + e.what();
+        dsr::cli::print_error(message);
+        dsr::cli::print_failure_report(app, argc, argv, message, dsr::ExitStatus::failure);
         return to_int(dsr::ExitStatus::failure);
     }
 }

@@ -38,6 +38,7 @@ struct PurgeOptions {
     StateLocation location;
     std::optional<std::string> db;
     std::string table;
+    bool table_given = false;  ///< --table was on the command line, even empty
     std::size_t batch_size = jobs::default_purge_batch;
     std::string max_duration;
     std::string progress = "auto";  ///< auto (stderr is a terminal), always, never
@@ -118,6 +119,9 @@ ExitStatus run_purge(const PurgeOptions& o) {
     envelope.dry_run = o.dry_run;
     envelope.policy_path = o.location.policy;
     try {
+        // `--table "$T"` with T unset would otherwise purge every table.
+        if (o.table_given && o.table.empty())
+            throw Error(ExitStatus::usage, "--table is empty: name a table of the policy, or leave --table out to purge them all");
         auto max_duration = parse_max_duration(o.max_duration);
         if (o.batch_size < 1 || o.batch_size > 1000000)
             throw Error(ExitStatus::usage, "--batch-size must be between 1 and 1000000");
@@ -144,7 +148,8 @@ ExitStatus run_purge(const PurgeOptions& o) {
         intent.summary = {{"as_of", run.as_of}, {"batch_size", o.batch_size}};
         if (!o.table.empty()) intent.summary["table"] = o.table;
         if (auto earlier = log.interrupted("purge"); !earlier.empty()) intent.refers_to = earlier.back().seq;
-        run.intent_seq = log.append(intent, when).seq;
+        // Signed at once, so a killed purge leaves a log that verifies.
+        run.intent_seq = log.append_and_sign(intent, keys, when).seq;
 
         catch_stop_signals();
         const auto started = steady_clock::now();
@@ -263,8 +268,9 @@ void add_purge_command(CLI::App& app, Commands& commands) {
     add_state_options(*cmd, o->location, true);
     add_statement_timeout_option(*cmd, o->location.statement_timeout_ms);
     add_database_option(*cmd, o->db, o->location.verbose);
-    cmd->add_option("--table", o->table, "Purge only this table (its children are not purged, so they may keep rows)")
-        ->group("Purge");
+    auto* table = cmd->add_option("--table", o->table,
+                                  "Purge only this table (its children are not purged, so they may keep rows)")
+                      ->group("Purge");
     cmd->add_option("--batch-size", o->batch_size,
                     "Most rows per batch, each its own transaction; batches are sized to hold the lock about "
                     "50 ms (default 10000)")
@@ -275,7 +281,10 @@ void add_purge_command(CLI::App& app, Commands& commands) {
     add_progress_options(*cmd, o->progress, o->quiet, "Purge");
     cmd->add_flag("--dry-run", o->dry_run, "Report what the purge would do; change nothing")->group("Purge");
     add_format_option(*cmd, o->format);
-    commands.push_back({cmd, [o] { return run_purge(*o); }});
+    commands.push_back({cmd, [o, table] {
+                            o->table_given = table->count() > 0;
+                            return run_purge(*o);
+                        }});
 }
 
 }  // namespace dsr::cli

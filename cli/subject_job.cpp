@@ -1,24 +1,15 @@
 #include "cli/subject_job.h"
 
-#include <cstdlib>
-
 #include "audit/audit_log.h"
 #include "cli/clock.h"
+#include "cli/fault.h"
 #include "jobs/databases.h"
 #include "requests/request_ledger.h"
 #include "util/error.h"
 
 namespace dsr::cli {
 
-std::optional<int> fault_injection() {
-    const char* text = std::getenv("DSR_FAULT");
-    if (!text || !*text) return std::nullopt;
-    char* end = nullptr;
-    long k = std::strtol(text, &end, 10);
-    if (*end != '\0' || k < 1 || k > 1000000000)
-        throw Error(ExitStatus::usage, "DSR_FAULT must be a positive number of statements, not '" + std::string(text) + "'");
-    return static_cast<int>(k);
-}
+std::optional<int> fault_injection() { return fault_spec().kill_after_statements; }
 
 namespace {
 
@@ -58,6 +49,11 @@ std::unique_ptr<SubjectJob> SubjectJob::open(const std::string& command, const S
          .statement_timeout = std::chrono::milliseconds(location.statement_timeout_ms),
          .kill_after_statements = read_only ? std::nullopt : fault_injection(),
          .on_statement = statement_printer(location.verbose)});
+    // Every job that reads or changes a subject's rows starts here: a column
+    // dropped or renamed since `policy check` passed is refused before a
+    // statement names it.
+    if (!schema_matches_or_report(*job->database_, job->policy(), job->database_ref_->name, format, envelope))
+        return nullptr;
     return job;
 }
 
@@ -103,7 +99,9 @@ SubjectRun SubjectJob::start(const NamedSubject& subject, const std::string& req
     // A re-run after a crash points at the attempt it completes.
     if (auto earlier = log.interrupted(command_, run.named.pseudonym); !earlier.empty())
         intent.refers_to = earlier.back().seq;
-    run.intent_seq = log.append(intent, when_).seq;
+    // Signed at once: a run killed before its outcome must still leave a
+    // log that `audit verify` accepts, with the attempt in it.
+    run.intent_seq = log.append_and_sign(intent, *keys_, when_).seq;
     return run;
 }
 

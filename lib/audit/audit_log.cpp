@@ -193,8 +193,12 @@ std::optional<SignedHead> AuditLog::latest_head() {
 
 AuditEntry AuditLog::append_and_sign(AuditEntry entry, const crypto::Keys& keys,
                                      std::chrono::system_clock::time_point when) {
+    // One commit for both: an entry committed without its head (the second
+    // commit failing on a full disk) would read as appended without the key.
+    state::StateTransaction tx(store_);
     entry = append(std::move(entry), when);
     sign_head(keys, when);
+    tx.commit();
     return entry;
 }
 

@@ -67,7 +67,7 @@ public:
     /// The newest signed head, if any.
     std::optional<SignedHead> latest_head();
 
-    /// Appends a job's closing entry and signs the new head: how every job ends.
+    /// Appends a job's closing entry and signs the new head, in one commit: how every job ends.
     AuditEntry append_and_sign(AuditEntry entry, const crypto::Keys& keys, std::chrono::system_clock::time_point when);
 
     /// Intents with no done/failed entry referring to them: jobs that were
