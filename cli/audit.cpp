@@ -10,6 +10,7 @@
 #include "cli/output.h"
 #include "cli/state_options.h"
 #include "crypto/keys.h"
+#include "util/civil_date.h"
 
 namespace dsr::cli {
 
@@ -52,6 +53,10 @@ ExitStatus run_show(const ShowOptions& o) {
     report::Envelope envelope;
     envelope.command = "audit show";
     try {
+        // Compared as text with each entry's timestamp: anything but a date
+        // would filter silently wrong.
+        if (!o.since.empty() && !parse_date(o.since))
+            throw Error(ExitStatus::usage, "--since: not a date YYYY-MM-DD");
         auto opened = open_state(o.location, o.format, envelope, false);
         if (!opened) return ExitStatus::invalid_policy;
         audit::AuditLog log(*opened->store);

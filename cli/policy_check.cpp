@@ -1,9 +1,13 @@
 #include "cli/policy_check.h"
 
+#include <iostream>
+
+#include "cli/output.h"
 #include "cli/state_options.h"
 #include "db/database.h"
 #include "jobs/databases.h"
 #include "jobs/policy_check.h"
+#include "policy/diagnostic.h"
 #include "report/policy_check_report.h"
 
 namespace dsr::cli {
@@ -62,7 +66,26 @@ ExitStatus run_policy_check(const PolicyCheckOptions& options) {
         envelope.status = "findings";
         if (options.strict) status = ExitStatus::findings;
     }
-    print_report(options.format, report::policy_check_json(envelope, result), report::policy_check_text(envelope, result));
+    // A problem against the database is reported where the policy names
+    // the table or column, as a load error is: on stderr, and in the report.
+    // A policy of 60,000 tables the database lacks gets the first hundred on
+    // stderr; the report has them all.
+    constexpr std::size_t max_printed = 100;
+    auto json = report::policy_check_json(envelope, result);
+    for (std::size_t i = 0; i < result.errors.size(); ++i) {
+        const auto& problem = result.errors[i];
+        policy::Diagnostic d{policy::position_of(*policy, problem.table, problem.column), problem.message};
+        if (i < max_printed) std::cerr << policy::format_diagnostic(options.policy, d) << '\n';
+        if (i == max_printed)
+            print_error("and " + std::to_string(result.errors.size() - max_printed) + " more errors (all in the report)");
+        if (i < json["errors"].size()) {
+            auto& item = json["errors"][i];
+            item["file"] = json["policy"]["path"];  // made well-formed UTF-8 there
+            item["line"] = d.where.line;
+            item["col"] = d.where.column;
+        }
+    }
+    print_report(options.format, json, report::policy_check_text(envelope, result));
     return status;
 }
 

@@ -113,7 +113,10 @@ ExitStatus run_policy_init(const PolicyInitOptions& options) {
     try {
         if (options.force && !options.output) throw Error(ExitStatus::usage, "--force replaces an --output file; give --output");
         // Refused before the database is read; AtomicFile checks again at commit.
-        if (options.output && !options.force && fs::exists(*options.output))
+        std::error_code ec;
+        if (options.output && fs::is_directory(*options.output, ec))
+            throw Error(ExitStatus::io, *options.output + ": is a directory; name a file");
+        if (options.output && !options.force && fs::exists(fs::symlink_status(*options.output, ec)))
             throw Error(ExitStatus::io, *options.output + ": refusing to overwrite an existing file without --force");
 
         auto db = db::open_database(options.db,
@@ -147,8 +150,9 @@ ExitStatus run_policy_init(const PolicyInitOptions& options) {
         print_report(options.format, json, summary_text(*options.output, draft.summary));
         return ExitStatus::ok;
     } catch (const Error& e) {
-        // Without --output, standard output is the YAML's: a failure leaves it empty.
-        if (options.output) return report_failure(options.format, envelope, e);
+        // Without --output, standard output is the YAML's: a failure leaves
+        // it empty, unless a report was asked for by name.
+        if (options.output || options.format == Format::json) return report_failure(options.format, envelope, e);
         print_error(e.what());
         return e.status();
     }

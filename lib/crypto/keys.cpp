@@ -21,7 +21,10 @@ namespace {
 
 void make_private_dir(const std::string& dir) {
     std::error_code ec;
-    if (!fs::exists(dir)) {
+    bool exists = fs::exists(dir, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw Error(ExitStatus::io, dir + ": cannot use as key directory: " + ec.message());
+    if (!exists) {
         fs::create_directories(dir, ec);
         if (ec) throw Error(ExitStatus::io, dir + ": cannot create key directory: " + ec.message());
     }
@@ -63,7 +66,7 @@ std::string generate_keys(const std::string& dir, bool force) {
     fs::path base(dir);
     if (!force) {
         for (const char* name : {pseudonym_key_file, signing_key_file, public_key_file})
-            if (fs::exists(base / name))
+            if (std::error_code ec; fs::exists(base / name, ec))
                 throw Error(ExitStatus::usage, (base / name).string() +
                                                    " exists; keys are never replaced without --force (replacing "
                                                    "them breaks every pseudonym and signature made with the old ones)");

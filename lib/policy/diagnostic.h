@@ -13,6 +13,11 @@ struct Diagnostic {
     std::string message;
 };
 
+/// `message`, cut (at a character boundary, marked) if longer than a few
+/// hundred bytes: a message may quote a name from the policy, and a
+/// hostile name of a megabyte would make a megabyte of diagnostics.
+std::string clip_message(std::string message);
+
 /// `FILE:LINE:COL: error: MESSAGE`, the form compilers use, so editors can jump to it.
 std::string format_diagnostic(const std::string& file, const Diagnostic& d);
 

@@ -1,5 +1,8 @@
 #include "policy/loader.h"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -8,6 +11,7 @@
 
 #include "policy/links.h"
 #include "policy/names.h"
+#include "policy/pattern.h"
 #include "policy/reader.h"
 #include "policy/yaml_tree.h"
 #include "util/civil_date.h"
@@ -16,6 +20,11 @@
 namespace dsr::policy {
 
 namespace {
+
+/// A shop's personal data spans tens of tables, a large one hundreds. A
+/// Table is some 700 bytes: a megabyte of one-line tables (48,000) would
+/// take more memory than the rest of a run.
+constexpr std::size_t max_tables = 10000;
 
 /// Categories every policy may use without declaring them. `sensitive` marks
 /// data whose exposure raises risk (GDPR Art. 9 and its neighbours); the last
@@ -272,7 +281,15 @@ private:
     void load_tables(const YamlNode& n) {
         if (!r_.is_map(n, "tables")) return;
         if (n.entries.empty()) r_.error(n.where, "tables: declare at least one table");
+        if (n.entries.size() > max_tables) {
+            r_.error(n.where, "tables: " + std::to_string(n.entries.size()) + " tables; the limit is " +
+                                  std::to_string(max_tables));
+            return;
+        }
         // Names first, so links may point at tables declared further down.
+        // (Reserved: a Table is large, and a megabyte of one-line tables is
+        // 48,000 of them; doubling the vector would briefly hold them twice.)
+        p_.tables.reserve(n.entries.size());
         for (const auto& [key, value] : n.entries) {
             Table t;
             t.name = key.value;
@@ -343,11 +360,18 @@ private:
             if (auto type = r_.choice(*v, rectify_types, "rectify type")) rule.type = *type;
         if (const auto* v = n.find("pattern")) {
             if (auto s = r_.text(*v, context + " pattern")) {
-                try {
-                    std::regex check(*s);
-                    rule.pattern = *s;
-                } catch (const std::regex_error&) {
-                    r_.error(v->where, context + ": pattern is not a valid regular expression");
+                if (s->size() > max_pattern_bytes) {
+                    r_.error(v->where, context + ": pattern is longer than " + std::to_string(max_pattern_bytes) + " bytes");
+                } else {
+                    try {
+                        compile_pattern(*s);
+                        rule.pattern = *s;
+                    } catch (const std::regex_error& e) {
+                        r_.error(v->where, context + ": pattern is not a valid regular expression" +
+                                               (e.code() == std::regex_constants::error_complexity
+                                                    ? " (back-references such as \\1 are not supported)"
+                                                    : ""));
+                    }
                 }
             }
         }
@@ -747,14 +771,13 @@ LoadResult load_policy_text(std::string_view text, const std::string& path) {
     LoadResult result;
     result.sha256 = sha256_hex(text);
     auto tree = parse_yaml(text);
-    if (!tree.root) {
-        result.errors = std::move(tree.errors);
-        return result;
-    }
     Policy policy;
     policy.path = path;
     policy.sha256 = result.sha256;
-    PolicyLoader(policy, result.errors).load(*tree.root);
+    if (tree.root)
+        PolicyLoader(policy, result.errors).load(*tree.root);
+    else
+        result.errors = std::move(tree.errors);  // yaml-cpp's syntax error can come after ours, at an earlier place
     std::stable_sort(result.errors.begin(), result.errors.end(), [](const Diagnostic& a, const Diagnostic& b) {
         return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
     });
@@ -763,18 +786,21 @@ LoadResult load_policy_text(std::string_view text, const std::string& path) {
 }
 
 LoadResult load_policy_file(const std::string& path) {
+    auto refuse = [](std::string message) { return LoadResult{std::nullopt, {{{1, 1}, std::move(message)}}, ""}; };
+    // A directory opens as a stream that reads nothing, which would pass for an empty policy.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) return refuse("cannot read policy file: it is a directory");
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
-    if (!in) return LoadResult{std::nullopt, {{{1, 1}, "cannot open policy file"}}, ""};
+    if (!in) return refuse("cannot open policy file" + (errno ? ": " + std::string(std::strerror(errno)) : ""));
     // Read at most one byte past the limit: enough to know the file is too large
     // without pulling a huge file into memory.
     std::string text(max_policy_bytes + 1, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
-    if (in.bad()) return LoadResult{std::nullopt, {{{1, 1}, "cannot read policy file"}}, ""};
+    if (in.bad()) return refuse("cannot read policy file");
     if (text.size() > max_policy_bytes)
-        return LoadResult{std::nullopt,
-                          {{{1, 1}, "policy file is larger than the limit of " + std::to_string(max_policy_bytes) + " bytes"}},
-                          ""};
+        return refuse("policy file is larger than the limit of " + std::to_string(max_policy_bytes) + " bytes");
     return load_policy_text(text, path);
 }
 

@@ -25,6 +25,26 @@ const DatabaseRef* Policy::default_database() const {
     return it == databases.end() ? nullptr : &*it;
 }
 
+Position position_of(const Policy& policy, std::string_view table, std::string_view column) {
+    const Table* t = policy.find_table(table);
+    if (!t) return {1, 1};
+    if (column.empty()) return t->where;
+    if (const Column* c = t->find_column(column)) return c->where;
+    if (t->erasure)
+        for (const auto& m : t->erasure->masks)
+            if (m.column == column) return m.where;
+    for (const auto& l : t->links)
+        if (l.column == column) return l.where;
+    if (t->retention && t->retention->timestamp.table.empty() && t->retention->timestamp.column == column)
+        return t->retention->timestamp.where;
+    if (t->erasure && t->erasure->hold && t->erasure->hold->timestamp.table.empty() &&
+        t->erasure->hold->timestamp.column == column)
+        return t->erasure->hold->timestamp.where;
+    for (const auto& id : policy.identities)
+        if (id.table == table && id.column == column) return id.where;
+    return t->where;
+}
+
 std::string_view to_string(Regime r) { return name_in(regimes, r); }
 std::string_view to_string(LawfulBasis b) { return name_in(bases, b); }
 std::string_view to_string(RecipientRole r) { return name_in(roles, r); }

@@ -259,6 +259,13 @@ struct Policy {
     const DatabaseRef* default_database() const;
 };
 
+/// Where the policy names `column` of `table` (its declaration, else a mask,
+/// link or timestamp naming it), or the table itself when `column` is empty
+/// or not named anywhere: for a problem found against the live database to
+/// be reported at FILE:LINE:COL like a load error. {1, 1} for a table the
+/// policy does not list.
+Position position_of(const Policy& policy, std::string_view table, std::string_view column);
+
 /// A recipient and which of the given categories it receives.
 struct RecipientShare {
     const Recipient* recipient = nullptr;

@@ -24,18 +24,23 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string_view> closest(std::string_view value, const std::vector<std::string_view>& known) {
+    // A third of the length, at least 1 and at most 3 edits, reads as a typo;
+    // more than that is a different word and a suggestion would mislead.
+    std::size_t limit = std::clamp<std::size_t>(value.size() / 3, 1, 3);
     std::optional<std::string_view> best;
     std::size_t best_distance = 0;
     for (auto candidate : known) {
+        // The distance is at least the difference in length: a candidate
+        // that far off cannot be the answer, and a hostile 1 MB name would
+        // cost a million steps a candidate to find that out.
+        auto gap = value.size() > candidate.size() ? value.size() - candidate.size() : candidate.size() - value.size();
+        if (gap > limit) continue;
         auto d = edit_distance(value, candidate);
         if (!best || d < best_distance) {
             best = candidate;
             best_distance = d;
         }
     }
-    // A third of the length, at least 1 and at most 3 edits, reads as a typo;
-    // more than that is a different word and a suggestion would mislead.
-    std::size_t limit = std::clamp<std::size_t>(value.size() / 3, 1, 3);
     if (best && best_distance <= limit) return best;
     // A renamed column often keeps its old name as its first word: phone -> phone_number.
     for (auto candidate : known) {
@@ -62,7 +67,7 @@ void Reader::error(Position where, std::string message) {
         errors_.push_back({where, "too many errors; stopped after " + std::to_string(max_errors)});
         return;
     }
-    errors_.push_back({where, std::move(message)});
+    errors_.push_back({where, clip_message(std::move(message))});
 }
 
 void Reader::unknown(Position where, std::string_view value, std::string_view context,

@@ -6,10 +6,14 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include <cstdio>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
 namespace dsr::policy {
+
+YamlNode::~YamlNode() = default;
 
 const YamlNode* YamlNode::find(std::string_view key) const {
     for (const auto& [k, v] : entries)
@@ -73,6 +77,51 @@ std::size_t first_invalid_utf8(std::string_view s) {
     return std::string_view::npos;
 }
 
+/// Offset of the first character that is neither blank nor in a comment, or npos.
+std::size_t first_outside_comments(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '#') {
+            i = text.find('\n', i);
+            if (i == std::string_view::npos) return i;
+        } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            return i;
+        }
+    }
+    return std::string_view::npos;
+}
+
+/// Thrown by the builder to stop the parser: at the first level too deep,
+/// or once there are too many errors to be worth finding more.
+struct StopParsing {
+    std::optional<Diagnostic> error;  ///< to record, if not recorded yet
+};
+
+/// Offset of the first control character in `s` (UTF-8): C0 other than tab,
+/// line feed and carriage return, DEL, or C1. A policy never needs one, and
+/// echoed in a message or a text report, an escape sequence would drive the
+/// reader's terminal. npos when there is none.
+std::size_t first_control_character(std::string_view s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return i;
+        // U+0080..U+009F are C2 80..C2 9F in UTF-8.
+        if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F &&
+            static_cast<unsigned char>(s[i + 1]) >= 0x80)
+            return i;
+    }
+    return std::string_view::npos;
+}
+
+/// "U+001B" for the control character at `s[at]`.
+std::string code_point_name(std::string_view s, std::size_t at) {
+    unsigned code = static_cast<unsigned char>(s[at]);
+    if (code == 0xC2 && at + 1 < s.size()) code = static_cast<unsigned char>(s[at + 1]);
+    char buffer[8];
+    std::snprintf(buffer, sizeof buffer, "U+%04X", code);
+    return buffer;
+}
+
 /// Builds YamlNode trees from parser events, refusing what policies must not use.
 class TreeBuilder : public YAML::EventHandler {
 public:
@@ -104,6 +153,10 @@ public:
         check_anchor(mark, anchor);
         check_tag(mark, tag);
         if (tag == "!") check_closing_quote(mark);
+        // Raw control bytes are refused before parsing; these came from escapes such as "\0" or "\e".
+        if (auto at = first_control_character(value); at != std::string::npos)
+            fail(mark, "control character " + code_point_name(value, at) +
+                           " (written as an escape); a policy holds printable text only");
         YamlNode n;
         n.kind = YamlNode::Kind::scalar;
         n.where = position_of(mark);
@@ -131,7 +184,7 @@ private:
     };
     std::string_view text_;
     std::vector<Frame> stack_;
-    bool depth_reported_ = false;
+    std::size_t nodes_ = 0;
 
     /// yaml-cpp 0.7 accepts a quoted scalar that is never closed and runs it
     /// to the end of the input, swallowing the rest of the policy silently.
@@ -154,8 +207,18 @@ private:
         fail(mark, "YAML syntax error: quoted string is never closed");
     }
 
-    void fail(const YAML::Mark& mark, std::string message) {
-        errors.push_back({position_of(mark), std::move(message)});
+    void fail(const YAML::Mark& mark, std::string message) { record({position_of(mark), std::move(message)}); }
+
+    /// As Reader::error: a hostile policy of 200,000 duplicate keys makes
+    /// 100 diagnostics and a note, not 200,000, and parsing stops there
+    /// rather than building a tree no one will use.
+    void record(Diagnostic d) {
+        constexpr std::size_t max_errors = 100;
+        if (errors.size() == max_errors) {
+            errors.push_back({d.where, "too many errors; stopped after " + std::to_string(max_errors)});
+            throw StopParsing{};
+        }
+        errors.push_back({d.where, clip_message(std::move(d.message))});
     }
 
     void check_anchor(const YAML::Mark& mark, YAML::anchor_t anchor) {
@@ -172,10 +235,11 @@ private:
     void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, YamlNode::Kind kind) {
         check_anchor(mark, anchor);
         check_tag(mark, tag);
-        if (static_cast<int>(stack_.size()) >= max_policy_depth && !depth_reported_) {
-            depth_reported_ = true;
-            fail(mark, "nesting deeper than " + std::to_string(max_policy_depth) + " levels");
-        }
+        // Parsing stops here: yaml-cpp recurses once per level, so going on
+        // through a 10,000-deep document would cost stack for nothing (and
+        // report the same problem again when it gives up at its own limit).
+        if (static_cast<int>(stack_.size()) >= max_policy_depth)
+            throw StopParsing{Diagnostic{position_of(mark), "nesting deeper than " + std::to_string(max_policy_depth) + " levels"}};
         Frame f;
         f.node.kind = kind;
         f.node.where = position_of(mark);
@@ -189,6 +253,9 @@ private:
     }
 
     void add(YamlNode n) {
+        if (++nodes_ > max_policy_nodes)
+            throw StopParsing{Diagnostic{n.where, "more than " + std::to_string(max_policy_nodes) +
+                                                      " keys and values; a policy is far smaller"}};
         if (stack_.empty()) {
             documents.push_back(std::move(n));
             return;
@@ -200,14 +267,13 @@ private:
         }
         if (!top.pending_key) {
             if (n.kind != YamlNode::Kind::scalar) {
-                errors.push_back({n.where, "a mapping key must be a plain name, not " +
-                                               std::string(kind_name(n.kind))});
+                record({n.where, "a mapping key must be a plain name, not " + std::string(kind_name(n.kind))});
                 n.kind = YamlNode::Kind::scalar;  // keep building so later errors are found too
             }
             auto [seen, inserted] = top.key_lines.emplace(n.value, n.where.line);
             if (!inserted)
-                errors.push_back({n.where, "duplicate key '" + n.value + "' (first defined at line " +
-                                               std::to_string(seen->second) + ")"});
+                record({n.where, "duplicate key '" + n.value + "' (first defined at line " +
+                                     std::to_string(seen->second) + ")"});
             top.pending_key = std::move(n);
             return;
         }
@@ -232,6 +298,13 @@ YamlParseResult parse_yaml(std::string_view text) {
         result.errors.push_back({position_at_offset(text, bad), "invalid UTF-8 byte sequence"});
         return result;
     }
+    // YAML forbids them in a stream, but yaml-cpp reads a NUL as the end of
+    // a string and passes an escape sequence through.
+    if (auto at = first_control_character(text); at != std::string_view::npos) {
+        result.errors.push_back({position_at_offset(text, at), "control character " + code_point_name(text, at) +
+                                                                   " in the file; a policy holds printable text only"});
+        return result;
+    }
 
     std::istringstream in{std::string(text)};
     TreeBuilder builder(text);
@@ -245,7 +318,7 @@ YamlParseResult parse_yaml(std::string_view text) {
                 // yaml-cpp answers some stray punctuation (a lone ",") with
                 // empty documents that consume nothing; that is a syntax error.
                 bool nothing_consumed = builder.documents.empty() || builder.documents.front().is_null();
-                auto stray = text.find_first_not_of(" \t\r\n");
+                auto stray = first_outside_comments(text);
                 if (nothing_consumed && stray != std::string_view::npos)
                     builder.errors.push_back({position_at_offset(text, stray), "YAML syntax error: unexpected '" +
                                                                                    std::string(1, text[stray]) + "'"});
@@ -254,6 +327,8 @@ YamlParseResult parse_yaml(std::string_view text) {
                                               "a policy is one YAML document; found a second one"});
             }
         }
+    } catch (const StopParsing& e) {
+        if (e.error) builder.errors.push_back(*e.error);
     } catch (const YAML::DeepRecursion& e) {
         builder.errors.push_back({position_of(e.mark), "nesting too deep"});
     } catch (const YAML::Exception& e) {

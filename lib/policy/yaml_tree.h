@@ -26,6 +26,17 @@ struct YamlNode {
     std::vector<YamlNode> items;                        ///< sequence items
     std::vector<std::pair<YamlNode, YamlNode>> entries; ///< map entries in file order (keys are scalars)
 
+    // The destructor is defined in yaml_tree.cpp: clang, with libstdc++,
+    // instantiates std::pair<YamlNode, YamlNode> to ask whether YamlNode is
+    // default-constructible, which needs its destructor, which an inline one
+    // defines through ~vector of that same, still incomplete, pair.
+    YamlNode() = default;
+    YamlNode(const YamlNode&) = default;
+    YamlNode(YamlNode&&) noexcept = default;
+    YamlNode& operator=(const YamlNode&) = default;
+    YamlNode& operator=(YamlNode&&) noexcept = default;
+    ~YamlNode();
+
     /// The value under `key` in a map, or nullptr.
     const YamlNode* find(std::string_view key) const;
     bool is_null() const { return kind == Kind::null; }
@@ -39,6 +50,10 @@ std::string_view kind_name(YamlNode::Kind kind);
 /// Limits that keep a hostile policy from costing more than a moment.
 inline constexpr std::size_t max_policy_bytes = 1024 * 1024;
 inline constexpr int max_policy_depth = 32;
+/// Keys, values, lists and mappings together. The demo shop's policy has
+/// some 2,000; a megabyte of `[a,a,a,…]` would have 500,000, a hundred bytes
+/// of tree each.
+inline constexpr std::size_t max_policy_nodes = 250000;
 
 struct YamlParseResult {
     std::optional<YamlNode> root;  ///< absent when errors is not empty

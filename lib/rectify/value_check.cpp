@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "crypto/pseudonym.h"
+#include "policy/pattern.h"
 #include "util/civil_date.h"
 #include "util/error.h"
 
@@ -323,8 +324,8 @@ CheckOutcome check_value(const policy::RectifyRule& rule, std::string_view text)
         return refuse("longer than " + std::to_string(*rule.max_length) + " characters");
     if (rule.pattern) {
         try {
-            // The loader compiled it once already; ECMAScript, whole value.
-            std::regex pattern(*rule.pattern, std::regex::ECMAScript);
+            // Compiled as the loader did; matched against the whole value.
+            auto pattern = policy::compile_pattern(*rule.pattern);
             if (!std::regex_match(stored, pattern)) return refuse("does not match the column's pattern");
         } catch (const std::regex_error&) {
             // error_complexity / error_stack: a pathological pattern on this input.

@@ -34,7 +34,10 @@ void create_private_file(const std::string& path) {
 }  // namespace
 
 StateStore::StateStore(const std::string& path, const StateOptions& options) : path_(path) {
-    bool exists = std::filesystem::exists(path);
+    std::error_code ec;
+    bool exists = std::filesystem::exists(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw Error(ExitStatus::database, path + ": cannot open state store: " + ec.message());
     if (!exists && !options.create) throw Error(ExitStatus::database, path + ": state store does not exist");
     if (!exists) create_private_file(path);
     try {

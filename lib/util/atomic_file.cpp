@@ -18,9 +18,21 @@ namespace {
     throw Error(ExitStatus::io, path + ": " + doing + ": " + std::strerror(errno));
 }
 
-void refuse_existing(const std::string& path) {
+/// Refuses, before a byte is written, a target that can never become the
+/// file: an empty name, a directory, a path the system cannot look up (a
+/// name too long, a parent that is a file); and an existing file unless
+/// `replace`. The non-throwing std::filesystem calls: their exceptions would
+/// reach the user as an internal error.
+void check_target(const std::string& path, bool replace) {
+    if (path.empty() || path.back() == '/') throw Error(ExitStatus::usage, "'" + path + "': not a file name");
+    std::error_code ec;
     // symlink_status: a link is refused too, even one pointing nowhere.
-    if (std::filesystem::exists(std::filesystem::symlink_status(path))) {
+    auto status = std::filesystem::symlink_status(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw Error(ExitStatus::io, path + ": cannot write here: " + ec.message());
+    if (std::filesystem::is_directory(std::filesystem::status(path, ec)))
+        throw Error(ExitStatus::io, path + ": is a directory; name a file");
+    if (!replace && std::filesystem::exists(status)) {
         errno = EEXIST;
         fail(path, "refusing to overwrite an existing file without --force");
     }
@@ -44,7 +56,7 @@ bool write_all(int fd, std::string_view bytes) {
 AtomicFile::AtomicFile(const std::string& path, unsigned mode, bool replace) : path_(path), replace_(replace) {
     std::filesystem::path target(path);
     dir_ = target.parent_path().empty() ? "." : target.parent_path().string();
-    if (!replace_) refuse_existing(path_);
+    check_target(path_, replace_);
     std::string pattern = dir_ + "/." + target.filename().string() + ".tmp-XXXXXX";
     fd_ = ::mkstemp(pattern.data());
     if (fd_ < 0) fail(path_, "cannot create a temporary file");

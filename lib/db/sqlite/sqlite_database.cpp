@@ -33,7 +33,13 @@ TypeClass affinity(std::string declared) {
 
 SQLite::Database open_file(const std::string& path, const OpenOptions& options) {
     // Checked first so the message names the real problem; SQLite's own is a vague "unable to open".
-    if (!std::filesystem::exists(path)) throw Error(ExitStatus::database, path + ": database file does not exist");
+    // The error_code overload: a name the system cannot look up (too long, a
+    // parent that is a file) is a database error, not an exception escaping.
+    std::error_code ec;
+    bool exists = std::filesystem::exists(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw Error(ExitStatus::database, path + ": cannot open database: " + ec.message());
+    if (!exists) throw Error(ExitStatus::database, path + ": database file does not exist");
     try {
         int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
         return SQLite::Database(path, flags, static_cast<int>(options.busy_timeout.count()));
