@@ -133,9 +133,11 @@ Scope resolve_scope(const policy::Policy& policy, const ScopeRequest& request) {
         auto ts = time_column_option(policy, text, table);
         named.emplace_back(table, ts);
     }
-    for (const auto& [table, ts] : named)
+    for (const auto& column : named) {
+        const std::string& table = column.first;  // not a structured binding: clang before 16 cannot capture one
         if (std::none_of(scope.tables.begin(), scope.tables.end(), [&](const ScopedTable& s) { return s.table->name == table; }))
             throw Error(ExitStatus::usage, "--time-column names table '" + table + "', which no --scope names");
+    }
     if (!scope.windowed()) {
         if (!named.empty()) throw Error(ExitStatus::usage, "--time-column needs a window: give --since or --until");
         return scope;

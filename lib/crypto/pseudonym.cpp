@@ -37,16 +37,13 @@ std::string normalize_identity(std::string_view value, policy::IdentityNormaliza
             for (char c : value) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             return out;
         case policy::IdentityNormalization::phone: {
-            std::string_view digits = value;
-            if (digits.starts_with("00")) {
-                out = "+";
-                digits.remove_prefix(2);
-            } else if (digits.starts_with("+")) {
-                out = "+";
-                digits.remove_prefix(1);
-            }
-            for (char c : digits)
+            // The international prefix is recognised among the digits, not
+            // the characters typed: "(0044) 20…" and "0044 20…" are one
+            // number, and normalising "+44…" again must leave it as it is.
+            for (char c : value)
                 if (std::isdigit(static_cast<unsigned char>(c))) out += c;
+            if (value.starts_with("+")) return "+" + out;
+            if (out.starts_with("00")) out.replace(0, 2, "+");
             return out;
         }
         case policy::IdentityNormalization::none: return std::string(value);

@@ -56,7 +56,10 @@ std::vector<ReplayTarget> find_erased_subjects(db::Database& db, const policy::P
         targets.push_back(std::move(t));
     }
     std::map<std::string, std::string> found;  // pseudonym -> normalised value
-    for (const auto& [kind, pseudonyms] : wanted) {
+    // Not a structured binding: clang before 16 cannot capture one in a lambda.
+    for (const auto& wanted_kind : wanted) {
+        const std::string& kind = wanted_kind.first;
+        const std::set<std::string>& pseudonyms = wanted_kind.second;
         const auto* identity = policy.find_identity(kind);
         for (const auto& c : columns_carrying(policy, database_name, *identity)) {
             std::string sql = "SELECT DISTINCT " + db.quote(c.column) + " FROM " + db.quote_table(c.table) + " WHERE " +

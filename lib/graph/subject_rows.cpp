@@ -20,8 +20,11 @@ SubjectMatch match_subject(db::Database& db, const policy::Policy& policy, const
     SubjectMatch match;
     // No column holds a NUL character (PostgreSQL's text cannot): such an
     // identity matches no one, and is never sent where a C string would
-    // cut it short and find whoever the part before the NUL names.
-    if (normalized_value.find('\0') != std::string::npos) return match;
+    // cut it short and find whoever the part before the NUL names. Nor is
+    // an empty value anyone's (`phone=n/a` normalises to it): it would find
+    // every row whose identity column is empty, as values read from root
+    // rows below already know.
+    if (normalized_value.empty() || normalized_value.find('\0') != std::string::npos) return match;
     match.identity_values[kind].insert(normalized_value);
 
     // The root row's other identity columns are read in the same statement.

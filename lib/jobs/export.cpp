@@ -22,6 +22,27 @@ struct SpooledPart {
     SpoolFile file;
 };
 
+/// The archive's file for a table: its name, with what a file name cannot
+/// safely hold percent-encoded (a slash or backslash, a control character,
+/// a leading dot, and `%` itself, so two tables never share a file). A table
+/// may be named `../x` or `a/b`; unzip would write such a file outside the
+/// directory it extracts into, and the archive refuses it (zip_archive.cpp).
+std::string csv_file_name(const std::string& table) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        auto c = static_cast<unsigned char>(table[i]);
+        if (c == '%' || c == '/' || c == '\\' || c < 0x20 || c == 0x7f || (i == 0 && c == '.')) {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + ".csv";
+}
+
 std::vector<std::string> exported_columns(const policy::Policy& policy, const policy::Table& table) {
     std::vector<std::string> columns = {table.key};
     for (const auto& c : table.columns)
@@ -166,7 +187,7 @@ ExportResult write_portable_copy(db::Database& db, const std::string& database_n
         auto columns = exported_columns(policy, table);
         if (columns.size() == 1) continue;  // only the key: nothing personal to hand over
         SpooledPart s{ExportedPart{&table, columns, table.name, 0, 0, ""}, SpoolFile(settings.spool_dir)};
-        if (settings.format == ExportFormat::csv) s.part.name += ".csv";
+        if (settings.format == ExportFormat::csv) s.part.name = csv_file_name(table.name);
         HashingSink hashing(s.file);
         BufferedSink buffered(hashing);
         if (settings.format == ExportFormat::csv)

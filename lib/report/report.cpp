@@ -2,7 +2,24 @@
 
 #include <ctime>
 
+#include "rectify/value_check.h"
+
 namespace dsr::report {
+
+namespace {
+
+/// `text` as well-formed UTF-8, each invalid byte U+FFFD. For what comes
+/// from outside dsr: a file name given on the command line, and yaml-cpp's
+/// messages, which quote a character of input it decoded as UTF-16 or -32
+/// one byte of its UTF-8 at a time. nlohmann::json throws on invalid UTF-8
+/// when the report is printed, which left no report at all.
+std::string well_formed(const std::string& text) {
+    if (rectify::is_valid_utf8(text)) return text;
+    auto replaced = nlohmann::ordered_json(text).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    return nlohmann::ordered_json::parse(replaced).get<std::string>();
+}
+
+}  // namespace
 
 std::string utc_iso8601(std::chrono::system_clock::time_point t) {
     std::time_t seconds = std::chrono::system_clock::to_time_t(t);
@@ -32,7 +49,7 @@ nlohmann::ordered_json notify_json(const std::vector<policy::RecipientShare>& re
 
 nlohmann::ordered_json envelope_json(const Envelope& e) {
     using namespace std::chrono;
-    nlohmann::ordered_json policy = {{"path", e.policy_path}};
+    nlohmann::ordered_json policy = {{"path", well_formed(e.policy_path)}};
     policy["sha256"] = e.policy_sha256.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.policy_sha256);
     return {
         {"report_version", report_version},
@@ -50,10 +67,10 @@ nlohmann::ordered_json policy_errors_json(const Envelope& envelope, const std::v
     out["errors"] = nlohmann::ordered_json::array();
     for (const auto& d : errors)
         out["errors"].push_back({{"kind", "policy"},
-                                 {"file", envelope.policy_path},
+                                 {"file", well_formed(envelope.policy_path)},
                                  {"line", d.where.line},
                                  {"col", d.where.column},
-                                 {"message", d.message}});
+                                 {"message", well_formed(d.message)}});
     out["findings"] = nlohmann::ordered_json::array();
     return out;
 }

@@ -1,7 +1,7 @@
 #include "util/civil_date.h"
 
 #include <cstdio>
-#include <filesystem>
+#include <fstream>
 #include <regex>
 
 namespace dsr {
@@ -39,8 +39,14 @@ std::optional<std::int64_t> parse_utc_time(std::string_view text) {
 bool is_known_time_zone(const std::string& zone) {
     if (zone == "UTC") return true;
     // A name, not a path: no escaping the zone database.
-    if (zone.empty() || zone.starts_with("/") || zone.find("..") != std::string::npos) return false;
-    return std::filesystem::is_regular_file("/usr/share/zoneinfo/" + zone);
+    if (zone.empty() || zone.starts_with("/") || zone.find("..") != std::string::npos ||
+        zone.find('\0') != std::string::npos)
+        return false;
+    // A zone file, not one of the tables beside them (zone.tab,
+    // leap-seconds.list, ...): glibc reads those as UTC without a word.
+    std::ifstream file("/usr/share/zoneinfo/" + zone, std::ios::binary);
+    char magic[4] = {};
+    return file.read(magic, sizeof magic) && std::string_view(magic, sizeof magic) == "TZif";
 }
 
 }  // namespace dsr
