@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "crypto/age.h"
+#include "command_helpers.h"
 #include "temp_dir.h"
 #include "util/error.h"
 
@@ -25,6 +26,10 @@ namespace {
 using namespace dsr::crypto;
 using dsr::ExitStatus;
 using dsr::test::TempDir;
+using dsr::test::output_of;
+using dsr::test::random_bytes;
+using dsr::test::read_file;
+using dsr::test::shell_quoted;
 
 class StringSink : public dsr::ByteSink {
 public:
@@ -35,43 +40,20 @@ private:
     std::string bytes_;
 };
 
-std::string shell_quoted(const std::string& s) { return "'" + s + "'"; }
-
 /// Runs `command` under /bin/sh; its exit status (-1 if it did not exit normally).
 int run(const std::string& command) {
     int status = std::system(command.c_str());
     return (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
 }
 
-/// Standard output of `command`, without its trailing newline.
-std::string output_of(const std::string& command) {
-    std::string out;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char buffer[256];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    REQUIRE(pclose(pipe) == 0);
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 /// A new age identity in `dir`/`name`; returns its "age1..." recipient.
 std::string new_identity(const TempDir& dir, const std::string& name) {
     REQUIRE(run("age-keygen -o " + shell_quoted(dir.file(name)) + " 2>/dev/null") == 0);
-    return output_of("age-keygen -y " + shell_quoted(dir.file(name)));
+    auto recipient = output_of("age-keygen -y " + shell_quoted(dir.file(name)));
+    while (!recipient.empty() && recipient.back() == '\n') recipient.pop_back();
+    return recipient;
 }
 
-std::string random_bytes(std::size_t size, unsigned seed) {
-    std::mt19937 generator(seed);
-    std::string out(size, '\0');
-    for (char& c : out) c = static_cast<char>(generator() & 0xff);
-    return out;
-}
 
 /// Writes `plaintext` in pieces of awkward sizes, so pieces straddle chunk boundaries.
 void write_in_pieces(AgeEncryptor& encryptor, std::string_view plaintext) {

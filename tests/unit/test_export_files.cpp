@@ -25,6 +25,7 @@
 
 #include "export/csv.h"
 #include "export/zip_archive.h"
+#include "command_helpers.h"
 #include "temp_dir.h"
 #include "util/error.h"
 
@@ -35,32 +36,10 @@ using dsr::ExitStatus;
 using dsr::db::Blob;
 using dsr::db::Value;
 using dsr::test::TempDir;
-
-/// `s` for /bin/sh (test paths hold no single quote).
-std::string shell_quoted(const std::string& s) { return "'" + s + "'"; }
-
-/// Standard output of `command`; the command must succeed.
-std::string output_of(const std::string& command) {
-    std::string out;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    REQUIRE(pclose(pipe) == 0);
-    return out;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::string random_bytes(std::size_t size, unsigned seed) {
-    std::mt19937 generator(seed);
-    std::string out(size, '\0');
-    for (char& c : out) c = static_cast<char>(generator() & 0xff);
-    return out;
-}
+using dsr::test::output_of;
+using dsr::test::random_bytes;
+using dsr::test::read_file;
+using dsr::test::shell_quoted;
 
 Blob blob_of(std::string_view bytes) { return Blob{std::vector<unsigned char>(bytes.begin(), bytes.end())}; }
 

@@ -25,15 +25,6 @@ constexpr std::array<std::string_view, 12> kPersonalTables = {
     "shipments", "returns",   "support_tickets",   "loyalty_ledger", "newsletter_events", "web_sessions",
 };
 
-std::string errno_text() { return std::strerror(errno); }
-
-std::string directory_of(const std::string& path) {
-    const auto slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    if (slash == 0) return "/";
-    return path.substr(0, slash);
-}
-
 Id parse_customer_id(std::string_view item, Id max_id) {
     Id id = 0;
     const char* end = item.data() + item.size();

@@ -11,24 +11,25 @@
 #include <vector>
 
 namespace shopgen {
-namespace {
-
-// SQLite keeps a hot journal or WAL under these names; a stale one next to a
-// freshly renamed database would be "recovered" into it and corrupt it.
-constexpr const char* kSidecars[] = {"-journal", "-wal", "-shm"};
 
 std::string errno_text() { return std::strerror(errno); }
-
-bool exists(const std::string& path) {
-    struct stat st {};
-    return ::lstat(path.c_str(), &st) == 0;
-}
 
 std::string directory_of(const std::string& path) {
     const auto slash = path.rfind('/');
     if (slash == std::string::npos) return ".";
     if (slash == 0) return "/";
     return path.substr(0, slash);
+}
+
+namespace {
+
+// SQLite keeps a hot journal or WAL under these names; a stale one next to a
+// freshly renamed database would be "recovered" into it and corrupt it.
+constexpr const char* kSidecars[] = {"-journal", "-wal", "-shm"};
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
 }
 
 void fsync_path(const std::string& path, int flags) {

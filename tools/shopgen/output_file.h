@@ -13,6 +13,12 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// strerror(errno), for messages.
+std::string errno_text();
+
+// The directory part of `path`: "." when there is none, "/" for the root.
+std::string directory_of(const std::string& path);
+
 // Renames the finished `temp` to `target`. Without `overwrite`, an existing
 // target (even one that appeared meanwhile) is a UsageError, never clobbered.
 void move_into_place(const std::string& temp, const std::string& target, bool overwrite);
