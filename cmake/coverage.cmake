@@ -2,9 +2,8 @@
 # runs the whole test suite and reports line and branch coverage of lib/
 # with gcovr (Debian package gcovr): a summary on the terminal, the detail
 # as HTML in coverage/index.html, and coverage/summary.json for scripts.
-# scripts/coverage does all of it from a clean directory. Not a unity build
-# (scripts/coverage configures it so): gcov then names every line by its own
-# file, and not optimised, so a line counts as run only when it was.
+# scripts/coverage does all of it from a clean directory. Not optimised, so
+# a line counts as run only when it was.
 option(DSR_COVERAGE "Instrument for line and branch coverage; the target coverage runs the suite and reports lib/" OFF)
 if(NOT DSR_COVERAGE)
   return()
