@@ -403,6 +403,29 @@ TEST_CASE("execute_each: a pipeline's counts in order, across chunks; a failure 
     CHECK(db->execute_each(update, Rows{}).empty());
 }
 
+TEST_CASE("execute_each: rows whose values differ in type (a BLOB, a NULL, text) each run as written") {
+    auto db = open();
+    reset(*db, {"CREATE TABLE blobs (id int PRIMARY KEY, data bytea, note text)",
+                "INSERT INTO blobs SELECT g, NULL, NULL FROM generate_series(1, 300) g"});
+    // A statement is prepared once per set of parameter types: a bytea
+    // parameter for the BLOB rows, one the server infers for the others.
+    Rows params;
+    for (std::int64_t id = 1; id <= 300; ++id) {
+        Value data = id % 3 == 0 ? Value{std::monostate{}} : Value{Blob{{0, static_cast<unsigned char>(id % 256), 0xff}}};
+        Value note = id % 2 == 0 ? Value{std::string("even")} : Value{std::monostate{}};
+        params.push_back({data, note, id});
+    }
+    for (int round = 0; round < 2; ++round) {  // the second round reuses the prepared statements
+        db->begin();
+        auto changed = db->execute_each("UPDATE blobs SET data = ?, note = ? WHERE id = ?", params);
+        db->commit();
+        CHECK(changed == std::vector<std::int64_t>(300, 1));
+    }
+    CHECK(scalar(*db, "SELECT count(*) FROM blobs WHERE data IS NULL") == Value{std::int64_t{100}});
+    CHECK(scalar(*db, "SELECT count(*) FROM blobs WHERE note = 'even'") == Value{std::int64_t{150}});
+    CHECK(scalar(*db, "SELECT data FROM blobs WHERE id = 7") == Value{Blob{{0, 7, 0xff}}});
+}
+
 TEST_CASE("a handler that throws leaves the connection usable, in and out of a transaction") {
     auto db = open();
     reset(*db, {"CREATE TABLE n AS SELECT i FROM generate_series(1, 100000) AS i"});

@@ -356,21 +356,10 @@ std::unique_ptr<PGresult, void (*)(PGresult*)> PostgresDatabase::run_prepared(co
                                                                                const std::vector<Value>& params,
                                                                                std::string_view doing) {
     Params p(params);
-    // A value's parameter type is part of the key: a statement prepared
-    // with a text parameter would read a BLOB's bytes as text.
     const std::string text = translate_placeholders(sql);
-    std::string key = text;
-    key += '\0';
-    for (int i = 0; i < p.count(); ++i) key += std::to_string(p.types()[i]) + ",";
-    auto it = prepared_.find(key);
-    if (it == prepared_.end()) {
-        if (prepared_.size() >= max_prepared_statements) return run(sql, params, doing);
-        std::string name = "dsr_statement_" + std::to_string(++statement_names_);
-        auto prepared = wrap(PQprepare(conn_, name.c_str(), text.c_str(), p.count(), p.types()));
-        if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) fail(prepared.get(), doing);
-        it = prepared_.emplace(std::move(key), std::move(name)).first;
-    }
-    auto result = wrap(PQexecPrepared(conn_, it->second.c_str(), p.count(), p.values(), p.lengths(), p.formats(), 0));
+    const std::string* name = prepared_statement(text, p.count(), p.types(), doing);
+    if (!name) return run(sql, params, doing);
+    auto result = wrap(PQexecPrepared(conn_, name->c_str(), p.count(), p.values(), p.lengths(), p.formats(), 0));
     auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
     // "cached plan must not change result type": a table the statement
@@ -378,10 +367,28 @@ std::unique_ptr<PGresult, void (*)(PGresult*)> PostgresDatabase::run_prepared(co
     // transaction nothing was aborted, and the statement runs unprepared.
     const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
     if (state && std::string_view(state) == "0A000" && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
-        prepared_.erase(it);
+        std::erase_if(prepared_, [&](const auto& entry) { return &entry.second == name; });
         return run(sql, params, doing);
     }
     fail(result.get(), doing);
+}
+
+const std::string* PostgresDatabase::prepared_statement(const std::string& postgres_sql, int count,
+                                                        const unsigned int* types, std::string_view doing) {
+    // A value's parameter type is part of the key: a statement prepared
+    // with a text parameter would read a BLOB's bytes as text.
+    std::string key = postgres_sql;
+    key += '\0';
+    for (int i = 0; i < count; ++i) key += std::to_string(types[i]) + ",";
+    auto it = prepared_.find(key);
+    if (it == prepared_.end()) {
+        if (prepared_.size() >= max_prepared_statements) return nullptr;
+        std::string name = "dsr_statement_" + std::to_string(++statement_names_);
+        auto prepared = wrap(PQprepare(conn_, name.c_str(), postgres_sql.c_str(), count, types));
+        if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) fail(prepared.get(), doing);
+        it = prepared_.emplace(std::move(key), std::move(name)).first;
+    }
+    return &it->second;
 }
 
 namespace {
@@ -512,12 +519,23 @@ std::vector<std::int64_t> PostgresDatabase::execute_each(const std::string& sql,
 void PostgresDatabase::run_pipeline(const std::string& postgres_sql, const std::vector<std::vector<Value>>& rows,
                                     std::size_t first, std::size_t last, std::vector<std::int64_t>& changed) {
     const std::string doing = "statement failed";
+    // Prepared first, outside the pipeline (once for the connection's life,
+    // per set of parameter types): each row is then executed without being
+    // parsed and planned again, a third of the server's time a row.
+    std::vector<const std::string*> names;
+    names.reserve(last - first);
+    for (std::size_t i = first; i < last; ++i) {
+        Params p(rows[i]);
+        names.push_back(prepared_statement(postgres_sql, p.count(), p.types(), doing));
+    }
     if (PQenterPipelineMode(conn_) != 1) fail(nullptr, doing);
     std::size_t sent = 0;
     for (std::size_t i = first; i < last; ++i, ++sent) {
         Params p(rows[i]);
-        if (!PQsendQueryParams(conn_, postgres_sql.c_str(), p.count(), p.types(), p.values(), p.lengths(),
-                               p.formats(), 0))
+        const std::string* name = names[i - first];
+        if (name ? !PQsendQueryPrepared(conn_, name->c_str(), p.count(), p.values(), p.lengths(), p.formats(), 0)
+                 : !PQsendQueryParams(conn_, postgres_sql.c_str(), p.count(), p.types(), p.values(), p.lengths(),
+                                      p.formats(), 0))
             break;
     }
     bool synced = PQpipelineSync(conn_) == 1;

@@ -77,6 +77,11 @@ private:
     /// connection's life: the server parses it once, and may plan it once.
     std::unique_ptr<::pg_result, void (*)(::pg_result*)> run_prepared(const std::string& sql,
                                                             const std::vector<Value>& params, std::string_view doing);
+    /// The name of `postgres_sql` prepared for these parameter types (0:
+    /// the server infers), preparing it if new; null when the connection
+    /// holds as many prepared statements as it may (run it unprepared then).
+    const std::string* prepared_statement(const std::string& postgres_sql, int count, const unsigned int* types,
+                                          std::string_view doing);
     /// query() for a result too large to hold: a cursor, a page at a time.
     void query_through_cursor(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row);
     /// execute_each() for rows [first, last): sends them, then reads every
