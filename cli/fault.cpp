@@ -1,5 +1,7 @@
 #include "cli/fault.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -62,6 +64,14 @@ void print_fault_counts() {
                  static_cast<long long>(c.allocations), static_cast<long long>(c.injected));
 }
 
+/// The first injected failure, on stderr. Called inside SQLite's allocator:
+/// write(2), no stream that might allocate.
+void print_fault_notice(const char* line, std::size_t length) {
+    if (::write(STDERR_FILENO, line, length) < 0) {
+        // Nothing to do: the notice is a courtesy to the test reading stderr.
+    }
+}
+
 }  // namespace
 
 FaultSpec fault_spec() {
@@ -73,7 +83,7 @@ FaultSpec fault_spec() {
 void install_faults() {
     auto spec = fault_spec();
     if (!spec.sqlite) return;
-    db::install_sqlite_fault(*spec.sqlite);
+    db::install_sqlite_fault(*spec.sqlite, print_fault_notice);
     std::atexit(print_fault_counts);
 }
 

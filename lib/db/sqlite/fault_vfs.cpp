@@ -1,7 +1,6 @@
 #include "db/sqlite/fault_vfs.h"
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +17,7 @@ namespace {
 namespace fault_vfs {
 
 SqliteFault fault;
+FaultNotice notice = nullptr;
 sqlite3_vfs* real_vfs = nullptr;
 sqlite3_vfs vfs{};
 sqlite3_mem_methods real_memory{};
@@ -41,8 +41,7 @@ const char* name_of(SqliteFault::Kind kind) {
 }
 
 /// Counts one call and says whether it is to fail. Runs inside SQLite's
-/// allocator, so it allocates nothing: the notice is formatted on the stack
-/// and written with write(2).
+/// allocator, so it allocates nothing: the notice is formatted on the stack.
 bool fails(std::atomic<std::int64_t>& counter, bool counted_kind) {
     if (!armed.load(std::memory_order_relaxed)) return false;
     const std::int64_t n = ++counter;
@@ -52,9 +51,7 @@ bool fails(std::atomic<std::int64_t>& counter, bool counted_kind) {
         int length = std::snprintf(line, sizeof line, "dsr: fault: injected: SQLite's %s %lld fails%s\n",
                                    name_of(fault.kind), static_cast<long long>(n),
                                    fault.persistent ? ", and every one after it" : "");
-        if (length > 0 && ::write(STDERR_FILENO, line, std::min<std::size_t>(length, sizeof line - 1)) < 0) {
-            // Nothing to do: the notice is a courtesy to the test reading stderr.
-        }
+        if (length > 0 && notice) notice(line, std::min<std::size_t>(static_cast<std::size_t>(length), sizeof line - 1));
     }
     return true;
 }
@@ -199,10 +196,11 @@ void check(int rc, const char* doing) {
 }  // namespace fault_vfs
 }  // namespace
 
-void install_sqlite_fault(const SqliteFault& wanted) {
+void install_sqlite_fault(const SqliteFault& wanted, FaultNotice on_first_failure) {
     using namespace fault_vfs;
     if (armed) throw Error(ExitStatus::failure, "DSR_FAULT: the SQLite faults are already installed");
     fault = wanted;
+    notice = on_first_failure;
 
     // The allocator first: SQLite accepts it only before it initialises,
     // which sqlite3_vfs_find below does.

@@ -5,6 +5,7 @@
 // every database whole and ends in a published exit status. The front end
 // parses the variable; the library never reads the environment.
 
+#include <cstddef>
 #include <cstdint>
 
 namespace dsr::db {
@@ -35,9 +36,14 @@ struct SqliteFaultCounts {
 /// state store alike) counts towards the one fault: a fault is a property of
 /// the machine, not of one file. Must run before SQLite is first used, as
 /// SQLITE_CONFIG_MALLOC is refused once SQLite is initialised; throws
-/// dsr::Error(failure) otherwise. The first injected failure is announced on
-/// stderr, so a test can tell a run the fault did not reach.
-void install_sqlite_fault(const SqliteFault& fault);
+/// dsr::Error(failure) otherwise.
+///
+/// `notice` is called once, at the first injected failure, with a line
+/// saying which call failed, so a test can tell a run the fault did not
+/// reach; printing it is the front end's business. It runs inside SQLite's
+/// allocator, so it must not allocate.
+using FaultNotice = void (*)(const char* line, std::size_t length);
+void install_sqlite_fault(const SqliteFault& fault, FaultNotice notice);
 
 SqliteFaultCounts sqlite_fault_counts();
 
