@@ -127,7 +127,7 @@ std::optional<Mirror> prepare_mirror(db::Database& db, const policy::Policy& pol
         throw Error(ExitStatus::usage, "consent '" + purpose.name + "' mirror " + field + " is in the database '" +
                                            mirror.table->database + "', not in '" + database_name +
                                            "' which this run opens");
-    auto schema = db.read_schema();
+    const auto& schema = db.schema();  // read once a connection, as the job's start checked it
     const auto* table = schema.find_table(m.table);
     const auto* column = table ? table->find_column(m.column) : nullptr;
     if (!column)

@@ -19,7 +19,7 @@ graph::SubjectMatch lookup(db::Database& db, const policy::Policy& policy, const
 ErasureSetup prepare_erasure(db::Database& db, const policy::Policy& policy, const std::string& database_name) {
     ErasureSetup setup;
     setup.database_name = database_name;
-    setup.schema = db.read_schema();
+    setup.schema = db.schema();  // read once a connection: SubjectJob::open has read it to check the policy
     PolicyCheckResult check;
     check_database(policy, database_name, setup.schema, check);
     if (!check.errors.empty())
