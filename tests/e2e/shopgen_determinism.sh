@@ -26,4 +26,15 @@ cat_a=$(sqlite3 "$DSR_TMP/a.db" "SELECT group_concat(sku || name || price_cents)
 cat_c=$(sqlite3 "$DSR_TMP/c.db" "SELECT group_concat(sku || name || price_cents) FROM products" | sha256sum)
 [[ "$cat_a" == "$cat_c" ]] || fail "product catalogue depends on the seed"
 
+# --canary marks the text and changes nothing else: deterministic too, the
+# same rows in every table, every customer's e-mail marked.
+"$gen" --customers 400 --seed 42 --now 2025-06-01 --canary kq7canary --out "$DSR_TMP/e.db"
+"$gen" --customers 400 --seed 42 --now 2025-06-01 --canary kq7canary --out "$DSR_TMP/f.db"
+cmp -s "$DSR_TMP/e.db" "$DSR_TMP/f.db" || fail "--canary: same seed and --now gave different database files"
+counts() { sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name" |
+             while read -r t; do echo "$t $(sqlite3 "$1" "SELECT count(*), sum(id) FROM \"$t\"")"; done; }
+[[ "$(counts "$DSR_TMP/a.db")" == "$(counts "$DSR_TMP/e.db")" ]] || fail "--canary changed the rows written"
+[ "$(sqlite3 "$DSR_TMP/e.db" "SELECT count(*) FROM customers WHERE email NOT LIKE 'kq7canary.%'
+                              OR first_name NOT LIKE 'kq7canary %'")" = 0 ] || fail "--canary left customers unmarked"
+
 echo "PASS: shopgen determinism"

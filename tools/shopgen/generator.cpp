@@ -177,6 +177,7 @@ private:
         // shops contain a shared phone number.
         const bool join = household_ && (id == 2 || rng.chance(1, 280));
         Person p;
+        p.canary = opt_.canary;
         std::optional<std::string> phone;
         if (join) {
             p.country = household_->home.country;
@@ -189,10 +190,10 @@ private:
             p.country = &pick_country(rng);
             p.first = pick_first_name(rng, *p.country);
             p.last = pick_last_name(rng, *p.country);
-            p.home = make_place(rng, *p.country);
+            p.home = make_place(rng, *p.country, opt_.canary);
             if (id == 1 || rng.chance(7, 10)) phone = phone_number(*p.country, id, opt_.seed);
         }
-        p.email = make_email(rng, p.first, p.last, std::to_string(id));
+        p.email = make_email(rng, p.first, p.last, std::to_string(id), opt_.canary);
         if (recording_) recording_->email = p.email;
         p.cards.push_back(make_card(rng));
         if (rng.chance(3, 10)) p.cards.push_back(make_card(rng));
@@ -272,7 +273,7 @@ private:
         };
         store("shipping", p.home, created);
         if (rng.chance(3, 10)) {
-            const Place billing = make_place(rng, *p.country);
+            const Place billing = make_place(rng, *p.country, opt_.canary);
             store("billing", billing, after(rng, created));
         }
     }
@@ -445,11 +446,12 @@ private:
             Place to = p.home;
             if (rng.chance(4, 100)) {
                 Person other;
+                other.canary = opt_.canary;
                 other.country = &c;
                 other.first = pick_first_name(rng, c);
                 other.last = pick_last_name(rng, c);
                 name = other.full_name();
-                to = make_place(rng, c);
+                to = make_place(rng, c, opt_.canary);
             }
             std::string tracking = tracking_number(rng, carrier, c);
             put(ShipmentRow{next_.shipment++, order_id, std::string(carrier.name), std::move(tracking),
@@ -525,7 +527,8 @@ private:
             // Most customers write from their account address; some from
             // another one, which only the customer_id link reveals.
             std::string email = p.email;
-            if (rng.chance(5, 100)) email = make_email(rng, p.first, p.last, "w" + std::to_string(id));
+            if (rng.chance(5, 100))
+                email = make_email(rng, p.first, p.last, "w" + std::to_string(id), opt_.canary);
             const OrderInfo* order = orders.empty() ? nullptr : &orders[rng.below(orders.size())];
             write_ticket(rng, id, p, email, phone, body, order, created);
         }
@@ -668,11 +671,12 @@ private:
         const auto written = [&] { return rows_put_ - first_row; };
 
         Person p;
+        p.canary = opt_.canary;
         p.country = &pick_country(rng);
         p.first = pick_first_name(rng, *p.country);
         p.last = pick_last_name(rng, *p.country);
-        p.home = make_place(rng, *p.country);
-        p.email = make_email(rng, p.first, p.last, std::to_string(id));
+        p.home = make_place(rng, *p.country, opt_.canary);
+        p.email = make_email(rng, p.first, p.last, std::to_string(id), opt_.canary);
         if (recording_) recording_->email = p.email;
         p.cards.push_back(make_card(rng));
         p.cards.push_back(make_card(rng));
@@ -709,11 +713,12 @@ private:
     Person guest(std::int64_t k) const {
         Rng rng(stream_seed(opt_.seed, kStreamGuest, static_cast<std::uint64_t>(k)));
         Person p;
+        p.canary = opt_.canary;
         p.country = &pick_country(rng);
         p.first = pick_first_name(rng, *p.country);
         p.last = pick_last_name(rng, *p.country);
-        p.home = make_place(rng, *p.country);
-        p.email = make_email(rng, p.first, p.last, "g" + std::to_string(k));
+        p.home = make_place(rng, *p.country, opt_.canary);
+        p.email = make_email(rng, p.first, p.last, "g" + std::to_string(k), opt_.canary);
         p.cards.push_back(make_card(rng));
         return p;
     }
@@ -747,7 +752,7 @@ private:
             const Country& c = pick_country(reader);
             const Name first = pick_first_name(reader, c);
             const Name last = pick_last_name(reader, c);
-            const std::string email = make_email(reader, first, last, "n" + std::to_string(k));
+            const std::string email = make_email(reader, first, last, "n" + std::to_string(k), opt_.canary);
             const std::int64_t subscribed = after(rng, start_);
             const bool stays = rng.chance(7, 10);
             newsletter_story(rng, std::nullopt, email, subscribed, stays);

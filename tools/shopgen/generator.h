@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "ground_truth.h"
 #include "shop_writer.h"
@@ -19,6 +20,9 @@ struct GeneratorOptions {
     // personal rows in all, written after every other row: a subject with a
     // very large history, for benchmarks of dsr export. 0: no such customer.
     std::int64_t heavy_subject_rows = 0;
+    // --canary: marks every name, e-mail address, street line and city
+    // (see with_canary in people.h); empty: none.
+    std::string canary;
 };
 
 // Upper bound for --customers: phone numbers are unique per customer only up

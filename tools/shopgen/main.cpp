@@ -83,6 +83,15 @@ constexpr const char* kFooter =
     "byte for byte with or without it, and the file the same for SQLite and\n"
     "PostgreSQL.\n"
     "\n"
+    "--canary MARKER puts MARKER (1 to 32 lowercase letters and digits), then a\n"
+    "space, in front of every first and last name, recipient name, street line\n"
+    "and city, and MARKER and a dot in front of the local part of every e-mail\n"
+    "address (so a person's addresses still match one another). Phone numbers,\n"
+    "postcodes and country codes are left as they are. Nothing else changes:\n"
+    "the same rows, keys and timestamps, for SQLite and PostgreSQL alike. Tests\n"
+    "search everything dsr writes for MARKER, which only the outputs meant to\n"
+    "show personal data (access reports, exports) may contain.\n"
+    "\n"
     "Exit status: 0 success, 1 generation failed (I/O, SQLite or PostgreSQL\n"
     "error), 2 usage error (bad option, or --out, its shop tables or\n"
     "--ground-truth exist without --force).";
@@ -147,6 +156,16 @@ int main(int argc, char** argv) {
                    "Add customer --customers + 1 with N personal rows in all")
         ->type_name("N")
         ->check(CLI::Range(std::int64_t{1}, shopgen::kMaxHeavySubjectRows));
+    app.add_option("--canary", options.canary,
+                   "Put MARKER in every name, e-mail address, street line and city (for leak tests)")
+        ->type_name("MARKER")
+        ->check(
+            [](const std::string& marker) -> std::string {
+                const bool plain = !marker.empty() && marker.size() <= 32 &&
+                                   marker.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos;
+                return plain ? "" : "expected 1 to 32 lowercase letters and digits, got '" + marker + "'";
+            },
+            "MARKER");
     std::string progress_option = "auto";
     bool quiet = false;
     app.add_option("--progress", progress_option,

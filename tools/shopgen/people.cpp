@@ -6,13 +6,21 @@
 
 namespace shopgen {
 
+std::string with_canary(std::string_view canary, std::string_view text) {
+    if (canary.empty()) return std::string(text);
+    std::string out(canary);
+    out.append(" ").append(text);
+    return out;
+}
+
+// Built from the marked parts, so that a full name is still its parts joined.
 std::string Person::full_name() const {
     switch (country->name_order) {
-        case NameOrder::family_given: return std::string(last.display) + " " + std::string(first.display);
-        case NameOrder::family_given_joined: return std::string(last.display) + std::string(first.display);
+        case NameOrder::family_given: return last_name() + " " + first_name();
+        case NameOrder::family_given_joined: return last_name() + first_name();
         case NameOrder::given_family: break;
     }
-    return std::string(first.display) + " " + std::string(last.display);
+    return first_name() + " " + last_name();
 }
 
 const Country& pick_country(Rng& rng) {
@@ -30,15 +38,17 @@ const Country& pick_country(Rng& rng) {
 Name pick_first_name(Rng& rng, const Country& c) { return rng.pick(c.first_names); }
 Name pick_last_name(Rng& rng, const Country& c) { return rng.pick(c.last_names); }
 
-std::string make_email(Rng& rng, const Name& first, const Name& last, std::string_view tag) {
+std::string make_email(Rng& rng, const Name& first, const Name& last, std::string_view tag,
+                       std::string_view canary) {
     std::string out;
     out.reserve(64);
+    if (!canary.empty()) out.append(canary).append(".");
     out.append(first.ascii).append(".").append(last.ascii).append(".").append(tag);
     out.append("@").append(rng.pick(email_domains()));
     return out;
 }
 
-Place make_place(Rng& rng, const Country& c) {
+Place make_place(Rng& rng, const Country& c, std::string_view canary) {
     Place p;
     p.country = &c;
     // Draws are sequenced statement by statement throughout the generator:
@@ -60,6 +70,11 @@ Place make_place(Rng& rng, const Country& c) {
             p.postcode.push_back(rng.pick(c.postcode_letters));
         else
             p.postcode.push_back(ch);
+    }
+    if (!canary.empty()) {
+        p.line1 = with_canary(canary, p.line1);
+        if (p.line2) p.line2 = with_canary(canary, *p.line2);
+        p.city = with_canary(canary, p.city);
     }
     return p;
 }

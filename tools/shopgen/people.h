@@ -25,15 +25,22 @@ struct Card {
     std::string last4;
 };
 
+// --canary: a marker put in front of every name, street line, city and
+// e-mail local part, so that tests can search everything dsr writes for
+// it. Applied after the random draws, so the shop is otherwise the same;
+// empty (the default), the text is as without the option.
+std::string with_canary(std::string_view canary, std::string_view text);
+
 struct Person {
     const Country* country = nullptr;
+    std::string_view canary;  // see with_canary
     Name first, last;
     std::string email;
     Place home;
     std::vector<Card> cards;
 
-    std::string first_name() const { return std::string(first.display); }
-    std::string last_name() const { return std::string(last.display); }
+    std::string first_name() const { return with_canary(canary, first.display); }
+    std::string last_name() const { return with_canary(canary, last.display); }
     std::string full_name() const;
 };
 
@@ -48,10 +55,15 @@ Name pick_last_name(Rng& rng, const Country& c);
 
 // "first.last.<tag>@<domain>": the tag keeps every address unique and tells
 // customers (a number), guests ("g..."), newsletter-only readers ("n...")
-// and alternative addresses ("w...") apart.
-std::string make_email(Rng& rng, const Name& first, const Name& last, std::string_view tag);
+// and alternative addresses ("w...") apart. A canary starts the local part
+// ("<canary>.first.last.<tag>@"), so the address keeps its shape and the same
+// person's addresses still match one another.
+std::string make_email(Rng& rng, const Name& first, const Name& last, std::string_view tag,
+                       std::string_view canary);
 
-Place make_place(Rng& rng, const Country& c);
+// The canary marks the street lines and the city; postcodes and country
+// codes are left as they are (codes, not free text).
+Place make_place(Rng& rng, const Country& c, std::string_view canary);
 Card make_card(Rng& rng);
 
 // E.164 number that is unique for every customer id below kMaxCustomers:
