@@ -216,7 +216,10 @@ TEST_CASE("age: malformed recipients are usage errors, and nothing is written") 
         {"trailing space", std::string(key_1_to_32) + " "},
         {"low-order point (all zero)", "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq5cu47z"},
     };
-    for (const auto& [what, recipient] : cases) {
+    for (const auto& one_case : cases) {
+        // (named references, not a structured binding: clang 14 cannot capture those)
+        const auto& what = one_case.first;
+        const auto& recipient = one_case.second;
         CAPTURE(what);
         StringSink sink;
         // Placed after a good recipient: a bad one anywhere fails the whole list.

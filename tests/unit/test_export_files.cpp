@@ -254,7 +254,10 @@ TEST_CASE("zip archive: libarchive and Python read back every entry exactly") {
     std::map<std::string, std::string> expected(entries.begin(), entries.end());
     auto read = read_with_libarchive(path);
     REQUIRE(read.size() == expected.size());
-    for (const auto& [name, bytes] : expected) {
+    for (const auto& entry : expected) {
+        // (named references, not a structured binding: clang 14 cannot capture those)
+        const auto& name = entry.first;
+        const auto& bytes = entry.second;
         INFO("entry " << name);
         REQUIRE(read.count(name) == 1);
         CHECK(read[name].bytes == bytes);
@@ -297,7 +300,10 @@ TEST_CASE("zip archive: a failing sink makes the call throw its error, once and 
         {0, "add_file"},          {10, "add_file"},       {10240, "add_file"},    {after_file / 2, "add_file"},
         {after_file, "add_bytes"}, {after_bytes, "finish"}, {total - 1, "finish"},
     };
-    for (const auto& [limit, expected_call] : cases) {
+    for (const auto& one_case : cases) {
+        // (named references, not a structured binding: clang 14 cannot capture those)
+        const auto& limit = one_case.first;
+        const auto& expected_call = one_case.second;
         INFO("sink fails after " << limit << " of " << total << " bytes");
         FailingSink sink(limit);
         ZipArchive zip(sink);
