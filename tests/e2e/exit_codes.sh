@@ -56,7 +56,7 @@ else
   # dsr alone, without the PostgreSQL module it loads for a PostgreSQL URL:
   # the database cannot be opened, and the message says why.
   mkdir "$DSR_TMP/bare"
-  cp "$DSR" "$DSR_TMP/bare/dsr"
+  cp "${DSR_BINARY:-$DSR}" "$DSR_TMP/bare/dsr"
   DSR="$DSR_TMP/bare/dsr" run_dsr 6 policy check --policy "$SHOP_POLICY" --db "postgresql:///shop?host=/nonexistent"
   expect_stderr "dsr-postgresql.so is not installed"
 fi

@@ -1,5 +1,6 @@
 # Sourced by every end-to-end script: assertions and fixtures.
-# run_one.sh exports DSR (the dsr binary), SHOPGEN, DSR_SOURCE and DSR_TMP.
+# run_one.sh exports DSR (dsr, or the dsr-canary-run that runs it: see
+# run_one.sh), DSR_BINARY (dsr itself), SHOPGEN, DSR_SOURCE, DSR_TMP and DSR_CANARY.
 set -euo pipefail
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -13,6 +14,15 @@ skip_under_sanitizers() {
     echo "skipped under the sanitizers: $*; the plain build runs it" >&2
     exit 77
   fi
+}
+
+# dsr_pid PID: the process id of dsr itself for the $! of a "$DSR" started in
+# the background. Under run_one.sh's canary wrapper that is the wrapper's
+# child, and a purge's lock file names it; kill and wait stay on PID (the
+# wrapper forwards signals, and a kill -9 of it kills dsr too).
+dsr_pid() {
+  local f=${DSR_CANARY_DIR:-/nonexistent}/pid.$1
+  if [ -s "$f" ]; then echo "$(<"$f")"; else echo "$1"; fi
 }
 
 # run_dsr EXPECTED_EXIT ARGS...: runs dsr with stdout in $DSR_TMP/out.json and
@@ -85,8 +95,11 @@ for path in sys.stdin:
 
 # make_shop FILE [CUSTOMERS]: a generated demo shop, fixed seed and date for
 # repeatability, as an SQLite file (for scripts that run on SQLite only).
+# Its names, e-mail addresses and street lines carry the canary marker when
+# run_one.sh sets DSR_CANARY (see there).
 make_shop() {
-  "$SHOPGEN" --customers "${2:-300}" --seed 7 --now 2026-11-01 --out "$1" >/dev/null
+  "$SHOPGEN" --customers "${2:-300}" --seed 7 --now 2026-11-01 ${DSR_CANARY:+--canary "$DSR_CANARY"} \
+    --out "$1" >/dev/null
 }
 
 SHOP_POLICY="$DSR_SOURCE/policies/shop.yaml"
@@ -187,12 +200,14 @@ absent_db() {
 
 # new_shop NAME [CUSTOMERS] [dsr-shopgen ARGS...]: prints the --db value of a
 # freshly generated demo shop (300 customers unless told), with make_shop's
-# seed and date, on this run's backend: $DSR_TMP/NAME.db, or a new database.
+# seed and date, on this run's backend: $DSR_TMP/NAME.db, or a new database;
+# with the canary marker in its personal text when DSR_CANARY is set.
 new_shop() {
   local name=$1 customers=${2:-300} db
   shift $(( $# < 2 ? $# : 2 ))
   db=$(new_db "$name") || return 1
-  "$SHOPGEN" --customers "$customers" --seed 7 --now 2026-11-01 "$@" --out "$db" >/dev/null ||
+  "$SHOPGEN" --customers "$customers" --seed 7 --now 2026-11-01 ${DSR_CANARY:+--canary "$DSR_CANARY"} "$@" \
+    --out "$db" >/dev/null ||
     fail "dsr-shopgen could not write the shop $name"
   echo "$db"
 }

@@ -114,7 +114,7 @@ first=$!
 # first_holds: the first purge holds the lock (its pid in the lock file; its
 # backend, the only session on the database, holds the advisory lock).
 first_holds() {
-  if on_backend postgresql; then [ -n "$(advisory_holders)" ]; else grep -q "pid $first" "$work.dsr-purge.lock" 2>/dev/null; fi
+  if on_backend postgresql; then [ -n "$(advisory_holders)" ]; else grep -q "pid $(dsr_pid "$first")" "$work.dsr-purge.lock" 2>/dev/null; fi
 }
 for _ in $(seq 100); do
   first_holds && break
@@ -128,7 +128,7 @@ run_dsr 11 purge "${args[@]}"
 if on_backend postgresql; then
   expect_stderr "another dsr purge (PostgreSQL backend pid $first_backend"
 else
-  expect_stderr "another dsr purge (pid $first"
+  expect_stderr "another dsr purge (pid $(dsr_pid "$first")"
 fi
 kill -0 "$first" 2>/dev/null || fail "fixture: the first purge finished before the second was refused"
 kill -TERM "$first"

@@ -58,7 +58,7 @@ purge_lock_held() {
     [ "$(sql "$work" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
                       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" -ge 1 ]
   else
-    grep -q "pid $1" "$work.dsr-purge.lock" 2>/dev/null
+    grep -q "pid $(dsr_pid "$1")" "$work.dsr-purge.lock" 2>/dev/null
   fi
 }
 # cursors: the tables the state store holds a purge cursor (a key) for, one line.

@@ -24,7 +24,7 @@ recipient=$(age-keygen -y "$DSR_TMP/subject.key")
 # every start, 1.5 s of the 2.5 s a run takes here. Memcheck's reports
 # still name functions (the symbol table stays); for file:line, re-run the
 # failing command under valgrind with build/dsr.
-strip --strip-debug -o "$DSR_TMP/dsr" "$DSR"
+strip --strip-debug -o "$DSR_TMP/dsr" "${DSR_BINARY:-$DSR}"
 module=$(dirname "$DSR")/dsr-postgresql.so
 [ ! -e "$module" ] || ln -s "$module" "$DSR_TMP/dsr-postgresql.so"
 
