@@ -46,7 +46,7 @@ std::string normalize_identity(std::string_view value, policy::IdentityNormaliza
             if (out.starts_with("00")) out.replace(0, 2, "+");
             return out;
         }
-        case policy::IdentityNormalization::none: return std::string(value);
+        case policy::IdentityNormalization::none: break;  // returned below: a return after the switch would be dead code
     }
     return std::string(value);
 }

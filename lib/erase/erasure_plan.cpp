@@ -28,9 +28,9 @@ std::string_view fate_name(Fate f) {
         case Fate::remove: return "delete";
         case Fate::mask: return "mask";
         case Fate::hold: return "hold";
-        case Fate::parent: return "parent";
+        case Fate::parent: break;  // returned below: a return after the switch would be dead code
     }
-    return "";
+    return "parent";
 }
 
 std::vector<std::vector<db::Value>> chunks(const std::vector<db::Value>& keys) {

@@ -385,9 +385,9 @@ db::Value mask_value(const policy::Mask& mask, const ColumnShape& column, const 
             auto v = generalized(mask, column, original);
             return column.unique ? made_unique(v, key, row) : v;
         }
-        case policy::MaskMethod::random: return random_of(column, original);
+        case policy::MaskMethod::random: break;  // returned below: a return after the switch would be dead code
     }
-    return std::monostate{};
+    return random_of(column, original);
 }
 
 std::optional<bool> in_masked_form(const policy::Mask& mask, const ColumnShape& column, const db::Value& value) {
@@ -405,7 +405,7 @@ std::optional<bool> in_masked_form(const policy::Mask& mask, const ColumnShape& 
         case policy::MaskMethod::generalize:
             if (!column.unique) return generalized(mask, column, value) == value;
             return std::nullopt;
-        case policy::MaskMethod::random: return std::nullopt;
+        case policy::MaskMethod::random: break;  // returned below: a return after the switch would be dead code
     }
     return std::nullopt;
 }
@@ -416,7 +416,7 @@ bool recognisable(const policy::Mask& mask, const ColumnShape& column) {
         case policy::MaskMethod::pseudonymize: return column.type == db::TypeClass::text;
         case policy::MaskMethod::redact: return !column.unique || column.type == db::TypeClass::text;
         case policy::MaskMethod::generalize: return !column.unique;
-        case policy::MaskMethod::random: return false;
+        case policy::MaskMethod::random: break;  // returned below: a return after the switch would be dead code
     }
     return false;
 }

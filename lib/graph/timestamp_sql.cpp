@@ -23,7 +23,7 @@ db::TimeStorage storage_of(policy::TimeFormat format) {
         case policy::TimeFormat::iso8601: return db::TimeStorage::iso8601;
         case policy::TimeFormat::unix_seconds: return db::TimeStorage::unix_seconds;
         case policy::TimeFormat::unix_millis: return db::TimeStorage::unix_millis;
-        case policy::TimeFormat::native: return db::TimeStorage::native;
+        case policy::TimeFormat::native: break;  // returned below: a return after the switch would be dead code
     }
     return db::TimeStorage::native;
 }
