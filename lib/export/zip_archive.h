@@ -42,6 +42,11 @@ public:
 
 private:
     class Output;  // libarchive's write callback in front of `out`
+    /// Frees the libarchive state; `output` drops what libarchive writes meanwhile.
+    struct Release {
+        Output* output;
+        void operator()(struct archive* archive) const;
+    };
 
     enum class State { open, broken, finished };
 
@@ -53,7 +58,7 @@ private:
     void check(int status);
 
     std::unique_ptr<Output> output_;
-    struct archive* archive_ = nullptr;
+    std::unique_ptr<struct archive, Release> archive_;
     State state_ = State::open;
 };
 
