@@ -8,13 +8,16 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <clocale>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -227,6 +230,36 @@ TEST_CASE("CSV field from each database value") {
     }
 }
 
+TEST_CASE("append_csv_record writes what csv_record writes of the csv_field texts") {
+    const std::vector<std::vector<Value>> records = {
+        {},
+        {Value{}},
+        {Value{std::string()}},
+        {Value{Blob{}}},
+        {Value{std::int64_t{0}}},
+        {Value{0.0}},
+        {Value{-2.5e-308}},
+        {Value{blob_of("Ma")}},
+        {Value{Blob{{0xfb, 0xff}}}},
+        {Value{std::string(" edge")}},
+        {Value{}, Value{}},
+        {Value{std::string()}, Value{Blob{}}, Value{}},
+        {Value{std::int64_t{-42}}, Value{1e300}, Value{std::string("a,\"b\"\r\n")}, Value{blob_of("Man")},
+         Value{std::string("Nguyễn Thị Minh Khai")}, Value{}},
+    };
+    for (const auto& values : records) {
+        std::vector<std::string> fields;
+        for (const auto& v : values) fields.push_back(csv_field(v));
+        std::string out = "before|";
+        append_csv_record(out, values);
+        CAPTURE(out);
+        CHECK(out == "before|" + csv_record(fields));
+    }
+    std::string lone_empty;
+    append_csv_record(lone_empty, {Value{Blob{}}});
+    CHECK(lone_empty == "\"\"\r\n");  // not an empty line, which readers skip
+}
+
 TEST_CASE("zip archive: libarchive and Python read back every entry exactly") {
     TempDir dir;
     std::vector<std::pair<std::string, std::string>> entries = {
@@ -364,4 +397,77 @@ TEST_CASE("zip archive: refusals") {
         CHECK_THROWS_AS(zip.finish(), dsr::Error);
         CHECK_THROWS_AS(zip.add_bytes("late.csv", "x", mtime), dsr::Error);
     }
+}
+
+namespace {
+
+/// Rewrites the file being archived the first time the archive's output reaches it: the entry's stated
+/// size was taken before, so the file has changed while it was being archived.
+class ChangingSink : public dsr::ByteSink {
+public:
+    ChangingSink(std::string path, std::function<void(const std::string&)> change)
+        : path_(std::move(path)), change_(std::move(change)) {}
+    void write(std::string_view bytes) override {
+        if (!changed) change_(path_);
+        changed = true;
+        total += bytes.size();
+    }
+    bool changed = false;
+    std::size_t total = 0;
+
+private:
+    std::string path_;
+    std::function<void(const std::string&)> change_;
+};
+
+std::string archive_error(ZipArchive& zip, const std::string& source) {
+    try {
+        zip.add_file("customers.csv", source, mtime);
+    } catch (const dsr::Error& e) {
+        CHECK(e.status() == ExitStatus::io);
+        return e.what();
+    }
+    return "no exception";
+}
+
+}  // namespace
+
+TEST_CASE("zip archive: a file that changes size while it is archived is refused, and the archive stays broken") {
+    TempDir dir;
+    // Incompressible and many pieces long, so compressed bytes reach the sink before the file has been read.
+    const std::string content = random_bytes(1024 * 1024, 12);
+    SUBCASE("shrinks") {
+        std::string source = dir.write("shrinking.csv", content);
+        ChangingSink sink(source, [](const std::string& path) { std::filesystem::resize_file(path, 100); });
+        ZipArchive zip(sink);
+        CHECK(archive_error(zip, source) == "export archive: " + source + ": shrank while it was being archived");
+        CHECK(sink.changed);
+        CHECK_THROWS_AS(zip.finish(), dsr::Error);
+    }
+    SUBCASE("grows") {
+        std::string source = dir.write("growing.csv", content);
+        ChangingSink sink(source, [](const std::string& path) { std::ofstream(path, std::ios::app) << "more"; });
+        ZipArchive zip(sink);
+        CHECK(archive_error(zip, source) == "export archive: " + source + ": grew while it was being archived");
+        CHECK(sink.changed);
+        CHECK_THROWS_AS(zip.add_bytes("late.csv", "x", mtime), dsr::Error);
+    }
+    SUBCASE("unchanged: archived whole") {
+        std::string source = dir.write("steady.csv", content);
+        ChangingSink sink(source, [](const std::string&) {});
+        ZipArchive zip(sink);
+        CHECK(archive_error(zip, source) == "no exception");
+        zip.finish();
+        CHECK(sink.total > content.size());
+    }
+}
+
+TEST_CASE("zip archive: a read error of the source file names the file and the error") {
+    // Linux's /proc/self/mem says it is an empty regular file, and reading it where
+    // nothing is mapped (its offset 0) fails with EIO, as a failing disk would.
+    const std::string source = "/proc/self/mem";
+    FailingSink sink(std::size_t{1} << 30);
+    ZipArchive zip(sink);
+    CHECK(archive_error(zip, source) == "export archive: " + source + ": cannot read: " + std::strerror(EIO));
+    CHECK_THROWS_AS(zip.finish(), dsr::Error);
 }
