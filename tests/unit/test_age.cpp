@@ -4,8 +4,11 @@
 // recipients and passphrase files are refused with the documented statuses.
 
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -251,6 +254,32 @@ TEST_CASE("age: passphrase and work factor are checked") {
     CHECK(error_status([&] { AgeEncryptor::with_passphrase(SecretBytes(0), sink, 10); }) == ExitStatus::usage);
     CHECK(error_status([&] { AgeEncryptor::with_passphrase(secret_of("x"), sink, 0); }) == ExitStatus::usage);
     CHECK(error_status([&] { AgeEncryptor::with_passphrase(secret_of("x"), sink, 23); }) == ExitStatus::usage);
+    CHECK(sink.bytes().empty());
+}
+
+TEST_CASE("age: scrypt without the memory its work factor needs fails, saying how much, and writes nothing") {
+    // As on a machine that cannot spare 4 GiB: the address space may grow by 1 GiB at most, so scrypt's
+    // mmap of 2^22 KiB (work factor 22, r = 8) fails, and nothing else the test does comes near the limit.
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t pages = 0;
+    REQUIRE(static_cast<bool>(statm >> pages));
+    const std::uint64_t in_use = pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+    rlimit before{};
+    REQUIRE(getrlimit(RLIMIT_AS, &before) == 0);
+    rlimit lowered = before;
+    lowered.rlim_cur = std::min<rlim_t>(before.rlim_cur, in_use + (rlim_t{1} << 30));
+    REQUIRE(setrlimit(RLIMIT_AS, &lowered) == 0);
+    StringSink sink;
+    std::optional<dsr::Error> failure;
+    try {
+        AgeEncryptor::with_passphrase(secret_of("correct horse"), sink, 22);
+    } catch (const dsr::Error& e) {
+        failure = e;
+    }
+    REQUIRE(setrlimit(RLIMIT_AS, &before) == 0);
+    REQUIRE(failure);
+    CHECK(failure->status() == ExitStatus::failure);
+    CHECK(std::string(failure->what()) == "scrypt failed (work factor 22 needs 4194304 KiB of memory)");
     CHECK(sink.bytes().empty());
 }
 
