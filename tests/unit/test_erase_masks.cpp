@@ -243,3 +243,67 @@ TEST_CASE("mask_value: random keeps the type") {
     CHECK(!seen.contains("secret"));
     CHECK_FALSE(in_masked_form(r, {}, std::string("anything")).has_value());
 }
+
+TEST_CASE("mask_value: a generalisation of a value it cannot read removes it") {
+    ColumnShape nullable;
+    SUBCASE("a prefix of a real or of bytes") {
+        auto prefix = generalize_to(Generalization::prefix, 2);
+        CHECK(is_null(masked(prefix, 81.5, nullable)));
+        CHECK(masked(prefix, 81.5, not_null()) == Value(0.0));
+        CHECK(masked(prefix, dsr::db::Blob{{1, 2, 3}}, not_null()) == Value(dsr::db::Blob{}));
+    }
+    SUBCASE("a year of a real or of bytes") {
+        auto year = generalize_to(Generalization::year);
+        CHECK(is_null(masked(year, 1426000000.5, nullable)));
+        CHECK(masked(year, 1426000000.5, not_null()) == Value(0.0));
+        CHECK(masked(year, dsr::db::Blob{{'2', '0', '1', '5'}}, not_null()) == Value(dsr::db::Blob{}));
+    }
+    SUBCASE("a date whose time is cut short or malformed") {
+        auto year = generalize_to(Generalization::year);
+        for (std::string bad : {"2015-03-04T10", "2015-03-04T1x:11", "2015-03-04T10-11", "2015-03-04T10:1",
+                                "2015-03-04T10:11:1", "2015-03-04T10:11:12.", "2015-03-04T24:00",
+                                "2015-03-04T10:11+2", "2015-03-04T10:11+24:00", "2015-03-04T10:11~02:00"}) {
+            CAPTURE(bad);
+            CHECK(is_null(masked(year, bad)));
+            // Not a date, so random gives it no date's shape either.
+            CHECK(text_of(masked(mask_of(MaskMethod::random), bad)).starts_with("dsr-"));
+        }
+    }
+}
+
+TEST_CASE("row_pseudonym and a UNIQUE redaction of a row whose key is NULL") {
+    // SQLite lets a non-INTEGER primary key hold NULL; such a row still gets values of its own.
+    Value null_key, one = std::int64_t{1};
+    Value original = std::string("ana@example.com");
+    auto of_null = dsr::erase::row_pseudonym(original, test_key(), RowRef{"customers", null_key});
+    CHECK(of_null == dsr::erase::row_pseudonym(original, test_key(), RowRef{"customers", null_key}));
+    CHECK(of_null != dsr::erase::row_pseudonym(original, test_key(), RowRef{"customers", one}));
+    CHECK(in_masked_form(mask_of(MaskMethod::pseudonymize), {}, of_null) == true);
+    auto redacted = mask_value(redact_with("[erased]"), unique(), original, test_key(), RowRef{"customers", null_key});
+    CHECK(text_of(redacted).starts_with("[erased] dsr-"));
+    CHECK(redacted != mask_value(redact_with("[erased]"), unique(), original, test_key(), RowRef{"customers", one}));
+}
+
+TEST_CASE("in_masked_form and recognisable: what a UNIQUE column's masks can be told by") {
+    ColumnShape unique_integer = unique();
+    unique_integer.type = dsr::db::TypeClass::integer;
+    auto redact = redact_with("0");
+    auto year = generalize_to(Generalization::year);
+    // A UNIQUE integer's redaction is a keyed hash of its row: no form to compare with.
+    CHECK_FALSE(in_masked_form(redact, unique_integer, std::int64_t{0}).has_value());
+    CHECK_FALSE(dsr::erase::recognisable(redact, unique_integer));
+    CHECK(in_masked_form(redact_with("[erased]"), unique(), std::int64_t{0}) == std::nullopt);
+    CHECK(dsr::erase::recognisable(redact_with("[erased]"), unique()));  // text: "[erased] dsr-<row tag>"
+    // A UNIQUE column's generalisation carries its row's tag too.
+    auto generalised = masked(year, std::string("2015-03-04"), unique());
+    CHECK(text_of(generalised).starts_with("2015-01-01 dsr-"));
+    CHECK_FALSE(in_masked_form(year, unique(), generalised).has_value());
+    CHECK_FALSE(dsr::erase::recognisable(year, unique()));
+    CHECK(dsr::erase::recognisable(year, ColumnShape{}));
+    // null: any value but NULL is unmasked, whatever the column.
+    CHECK(in_masked_form(mask_of(MaskMethod::null), unique_integer, std::int64_t{0}) == false);
+    CHECK(dsr::erase::recognisable(mask_of(MaskMethod::null), unique_integer));
+    CHECK(dsr::erase::recognisable(mask_of(MaskMethod::pseudonymize), ColumnShape{}));
+    CHECK_FALSE(dsr::erase::recognisable(mask_of(MaskMethod::pseudonymize), unique_integer));
+    CHECK_FALSE(dsr::erase::recognisable(mask_of(MaskMethod::random), ColumnShape{}));
+}
