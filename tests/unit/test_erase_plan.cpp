@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "crypto/keys.h"
@@ -270,4 +271,133 @@ TEST_CASE("verify_erasure: a row either match finds and the plan did not keep is
     }
     auto only_id = dsr::erase::verify_erasure(*db, shop.policy, first.plan, by_id, by_id);
     CHECK(orders_of(only_id).unexpected == 0);
+}
+
+namespace {
+
+std::string error_text_of(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const dsr::Error& e) {
+        CHECK(e.status() == dsr::ExitStatus::invalid_policy);
+        return e.what();
+    }
+    return "no exception";
+}
+
+/// Unlisted tables chain_1 … chain_n, each ON DELETE CASCADE from the one before (chain_1 from orders), each
+/// with a row that hangs from Ana's guest order 12.
+std::string cascade_chain(int n) {
+    std::string sql;
+    for (int i = 1; i <= n; ++i) {
+        std::string parent = i == 1 ? "orders" : "chain_" + std::to_string(i - 1);
+        sql += "CREATE TABLE chain_" + std::to_string(i) + " (id INTEGER PRIMARY KEY, up INTEGER REFERENCES " + parent +
+               "(id) ON DELETE CASCADE);";
+        sql += "INSERT INTO chain_" + std::to_string(i) + " VALUES (" + std::to_string(i) + ", " +
+               (i == 1 ? "12" : std::to_string(i - 1)) + ");";
+    }
+    return sql;
+}
+
+}  // namespace
+
+TEST_CASE("make_plan: ON DELETE CASCADE into rows of a listed table that are someone else's is refused") {
+    // A gift card Ana bought with order 12 for Bo: the policy finds gift cards by their recipient, so it is
+    // Bo's, and deleting Ana's order would take it with it.
+    std::string gifts_schema = std::string(schema) +
+                               "CREATE TABLE gift_cards (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders(id) "
+                               "ON DELETE CASCADE, recipient TEXT NOT NULL);"
+                               "INSERT INTO gift_cards VALUES (1, 12, 'bo@example.com');";
+    std::string gifts_policy = std::string(erasure_policy_text) + R"(
+  gift_cards:
+    key: id
+    links: [{column: recipient, identity: email}]
+    columns:
+      recipient: {category: contact, purposes: [sale], source: provided}
+    erasure: {action: delete}
+)";
+    dsr::test::PolicyShop shop(gifts_schema.c_str(), gifts_policy.c_str());
+    auto db = shop.open(false);
+    auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
+    auto message = error_text_of([&] {
+        dsr::jobs::run_erasure(*db, shop.policy, setup, shop.key, {"email", "ana@example.com"}, shop.now, "");
+    });
+    CHECK(message.starts_with("1 rows of gift_cards refer through order_id to orders rows this erasure deletes, "
+                              "and are not part of it: ON DELETE CASCADE would remove them though they belong to "
+                              "someone else; nothing was changed"));
+    SQLite::Database check(shop.file);
+    CHECK(check.execAndGet("SELECT count(*) FROM gift_cards").getInt() == 1);
+    CHECK(check.execAndGet("SELECT count(*) FROM orders WHERE id = 12").getInt() == 1);
+    CHECK(check.execAndGet("SELECT email FROM customers WHERE id = 1").getString() == "ana@example.com");
+}
+
+TEST_CASE("make_plan: ON DELETE CASCADE is followed through unlisted tables, seven deep but not eight") {
+    SUBCASE("seven: each level counted, at its depth") {
+        std::string chain_schema = std::string(schema) + cascade_chain(7);
+        dsr::test::PolicyShop shop(chain_schema.c_str(), erasure_policy_text);
+        auto db = shop.open(true);
+        auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
+        auto match = dsr::jobs::find_for_erasure(*db, shop.policy, shop.key, {"email", "ana@example.com"});
+        auto plan = dsr::jobs::plan_erasure(*db, shop.policy, setup, shop.key, match, shop.now).plan;
+        const auto& orders = table(plan, "orders");
+        REQUIRE(orders.cascades.size() == 8);  // notes, and the chain
+        for (int depth = 1; depth <= 7; ++depth) {
+            std::string name = "chain_" + std::to_string(depth);
+            auto it = std::find_if(orders.cascades.begin(), orders.cascades.end(),
+                                   [&](const dsr::erase::Cascade& c) { return c.via.table == name; });
+            REQUIRE(it != orders.cascades.end());
+            CHECK(it->depth == depth);
+            CHECK(it->rows == 1);
+        }
+        CHECK(plan.cascaded() == 8);
+    }
+    SUBCASE("eight: refused, naming the table where it stopped, before any change") {
+        std::string chain_schema = std::string(schema) + cascade_chain(8);
+        dsr::test::PolicyShop shop(chain_schema.c_str(), erasure_policy_text);
+        auto db = shop.open(false);
+        auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
+        CHECK(error_text_of([&] {
+                  dsr::jobs::run_erasure(*db, shop.policy, setup, shop.key, {"email", "ana@example.com"}, shop.now, "");
+              }) == "ON DELETE CASCADE chains deeper than 8 tables from chain_8; list these tables in the policy");
+        SQLite::Database check(shop.file);
+        CHECK(check.execAndGet("SELECT count(*) FROM chain_8").getInt() == 1);
+        CHECK(check.execAndGet("SELECT count(*) FROM orders WHERE id = 12").getInt() == 1);
+    }
+}
+
+TEST_CASE("make_plan: what a cascade takes is one count per table, whatever the number of IN lists") {
+    // 600 more guest orders of Ana's, each with a note: 601 deleted orders go in two IN lists of at most
+    // max_in_list keys, and the notes each list takes are added up.
+    ErasureShop shop;
+    shop.exec("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 599) "
+              "INSERT INTO orders SELECT 2000 + i, NULL, 'ana@example.com', '2012-01-01T10:00:00Z' FROM n;"
+              "INSERT INTO notes SELECT 5000 + id, id, 'gift' FROM orders WHERE id >= 2000;");
+    static_assert(dsr::db::max_in_list < 601);
+    auto db = shop.open(true);
+    auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
+    auto match = dsr::jobs::find_for_erasure(*db, shop.policy, shop.key, {"email", "ana@example.com"});
+    auto plan = dsr::jobs::plan_erasure(*db, shop.policy, setup, shop.key, match, shop.now).plan;
+    const auto& orders = table(plan, "orders");
+    CHECK(orders.deletes.size() == 601);
+    REQUIRE(orders.cascades.size() == 1);
+    CHECK(orders.cascades[0].via.table == "notes");
+    CHECK(orders.cascades[0].depth == 1);
+    CHECK(orders.cascades[0].rows == 601);
+}
+
+TEST_CASE("make_plan: the digest covers real numbers exactly") {
+    // A plan reviewed before a REAL value changed is stale, down to its last bit.
+    ErasureShop shop;
+    shop.exec("ALTER TABLE orders ADD COLUMN total REAL; UPDATE orders SET total = 12.5 WHERE id = 12;");
+    auto digest = [&] {
+        auto db = shop.open(true);
+        auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
+        auto match = dsr::jobs::find_for_erasure(*db, shop.policy, shop.key, {"email", "ana@example.com"});
+        return dsr::jobs::plan_erasure(*db, shop.policy, setup, shop.key, match, shop.now).plan.digest;
+    };
+    auto before = digest();
+    shop.exec("UPDATE orders SET total = 12.500000000000002 WHERE id = 12");
+    CHECK(digest() != before);
+    shop.exec("UPDATE orders SET total = 12.5 WHERE id = 12");
+    CHECK(digest() == before);
 }
