@@ -9,10 +9,12 @@ namespace dsr::purge {
 
 namespace {
 
-// Nesting follows references from parent to child; the erasure order has
-// already refused cycles, so this only guards against a schema deeper than
-// any shop's.
-constexpr int max_depth = 16;
+// Nesting follows references from parent to child (the erasure order has
+// already refused cycles). Each level nests one more EXISTS (… AND NOT …)
+// in a row's condition, and SQLite's parser, with its stack of 100 entries,
+// overflows at the seventh: deeper chains get a clear refusal instead of
+// "parser stack overflow" halfway through a purge.
+constexpr int max_depth = 6;
 
 const SqlCondition always{"TRUE", {}};
 const SqlCondition never{"FALSE", {}};

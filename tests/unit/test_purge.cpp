@@ -307,27 +307,34 @@ tables:
 
 }  // namespace
 
-TEST_CASE("retention rules: references nested sixteen tables deep are followed, seventeen are refused") {
-    SUBCASE("sixteen: made, each level asking of the next") {
-        auto made = nested_shop(16);
+TEST_CASE("retention rules: references nested six tables deep are followed and run, seven are refused") {
+    SUBCASE("six: made, each level asking of the next, and SQLite runs them") {
+        auto made = nested_shop(6);
         PurgeShop shop(made.first.c_str(), made.second.c_str());
-        auto db = shop.open(true);
-        auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
-        std::set<std::string> purged;
-        for (const auto& t : shop.policy.tables) purged.insert(t.name);
-        dsr::purge::RetentionRules rules(*db, shop.policy, setup.order, dsr::CivilDate{floor<days>(shop.now)}, purged);
-        auto t0 = rules.rules_for(*shop.policy.find_table("t0"));
-        REQUIRE(t0.blockers.size() == 1);
-        CHECK(t0.blockers[0].table == "t1");
-        // t15's rows are the deepest asked about: fifteen levels of children below dsr_row.
-        std::string deepest = "dsr_row";
-        for (int i = 0; i < 15; ++i) deepest += "_1";
-        const std::string sql = t0.deletable().sql;
-        CHECK(sql.find(deepest + ".") != std::string::npos);
-        CHECK(sql.find(deepest + "_1.") == std::string::npos);
+        {
+            auto db = shop.open(true);
+            auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
+            std::set<std::string> purged;
+            for (const auto& t : shop.policy.tables) purged.insert(t.name);
+            dsr::purge::RetentionRules rules(*db, shop.policy, setup.order, dsr::CivilDate{floor<days>(shop.now)},
+                                             purged);
+            auto t0 = rules.rules_for(*shop.policy.find_table("t0"));
+            REQUIRE(t0.blockers.size() == 1);
+            CHECK(t0.blockers[0].table == "t1");
+            // t5's rows are the deepest asked about: five levels of children below dsr_row.
+            std::string deepest = "dsr_row";
+            for (int i = 0; i < 5; ++i) deepest += "_1";
+            const std::string sql = t0.deletable().sql;
+            CHECK(sql.find(deepest + ".") != std::string::npos);
+            CHECK(sql.find(deepest + "_1.") == std::string::npos);
+        }
+        // Every row expired: the whole chain goes, deepest first, in one run.
+        auto outcome = shop.purge(false);
+        for (int i = 0; i < 6; ++i) CHECK(shop.keys("t" + std::to_string(i)) == "");
+        CHECK(outcome.tables.size() == 6);
     }
-    SUBCASE("seventeen: the rules of t0 are refused, those of t1 (sixteen deep) are not") {
-        auto made = nested_shop(17);
+    SUBCASE("seven: the rules of t0 are refused, those of t1 (six deep) are not") {
+        auto made = nested_shop(7);
         PurgeShop shop(made.first.c_str(), made.second.c_str());
         auto db = shop.open(true);
         auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
@@ -339,7 +346,7 @@ TEST_CASE("retention rules: references nested sixteen tables deep are followed, 
             FAIL("no exception");
         } catch (const dsr::Error& e) {
             CHECK(e.status() == dsr::ExitStatus::invalid_policy);
-            CHECK(std::string(e.what()) == "references to table 't16' nest more than 16 tables deep");
+            CHECK(std::string(e.what()) == "references to table 't6' nest more than 6 tables deep");
         }
         CHECK(rules.rules_for(*shop.policy.find_table("t1")).blockers.size() == 1);
     }
