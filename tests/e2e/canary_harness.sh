@@ -7,7 +7,10 @@
 # access report of a canary shop passes; a script with "# canary: off" is
 # not searched. Nothing here is dsr's behaviour: it is the harness's.
 source "$DSR_SOURCE/tests/e2e/lib.sh"
-[ -n "${DSR_CANARY:-}" ] || fail "run through run_one.sh with canaries (DSR_CANARY is not set)"
+if [ -z "${DSR_CANARY:-}" ]; then
+  echo "skipped: canaries are off (DSR_CANARY=off)" >&2
+  exit 77
+fi
 
 # nested NAME BODY: runs BODY as a script through run_one.sh; prints its
 # stderr, returns its exit status, and removes what a failing run keeps.

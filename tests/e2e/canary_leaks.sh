@@ -10,6 +10,11 @@
 # the policy init draft, or a temporary file (TMPDIR is this script's own).
 # The command lines themselves name subjects by canary emails, so an error
 # message that echoed its input would be caught too.
+# Every other script runs on canary shops too (run_one.sh, dsr-shopgen
+# --canary) and is searched the same way; this one stays as the one that runs
+# every command once, on purpose, failures included, with canaries in more
+# columns (postcodes and countries, which dsr-shopgen leaves alone) and in
+# a TMPDIR of its own.
 source "$DSR_SOURCE/tests/e2e/lib.sh"
 shop=$(new_shop shop 120)
 marker=kq7canary

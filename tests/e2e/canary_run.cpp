@@ -88,17 +88,26 @@ long next_run(const std::string& dir) {
 // The policy's top-level `state:` key, read as dsr's loader would for the
 // plain scalars policies use.
 // Only a regular file, and only its first 256 KiB (real policies are some
-// 15 KB): scripts hand dsr /dev/zero and 100 MB policies to see it refuse them.
+// 15 KB), read in one go: scripts hand dsr /dev/zero and 100 MB policies of
+// one line to see it refuse them.
 std::string policy_state_key(const std::string& policy) {
     struct stat st {};
     if (::stat(policy.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
-    std::ifstream in(policy);
-    std::string line;
-    std::size_t read = 0;
-    while (read < (256u << 10) && std::getline(in, line)) {
-        read += line.size() + 1;
+    const int fd = ::open(policy.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return "";
+    std::string text(256u << 10, '\0');
+    std::size_t have = 0;
+    for (ssize_t n; have < text.size() && (n = ::read(fd, text.data() + have, text.size() - have)) > 0;)
+        have += static_cast<std::size_t>(n);
+    ::close(fd);
+    text.resize(have);
+    for (std::size_t at = 0; at < text.size();) {
+        std::size_t end = text.find('\n', at);
+        if (end == std::string::npos) end = text.size();
+        const std::string_view line(text.data() + at, end - at);
+        at = end + 1;
         if (!line.starts_with("state:")) continue;
-        std::string v = line.substr(6);
+        std::string v(line.substr(6));
         if (const auto hash = v.find(" #"); hash != std::string::npos) v.erase(hash);
         const auto first = v.find_first_not_of(" \t");
         if (first == std::string::npos) return "";
@@ -153,6 +162,13 @@ Command parse(int argc, char** argv) {
 // policy draft.
 std::vector<std::string> checked_paths(const Command& c, const std::string& cwd) {
     std::vector<std::string> out;
+    if (c.is("policy")) {
+        // No state store or keys: only what a draft is written to (and not a
+        // developer's own state beside the source tree's policies).
+        if (c.is("policy", "init"))
+            if (auto draft = c.option("--output")) out.push_back(absolute(*draft, cwd));
+        return out;
+    }
     const auto state_opt = c.option("--state");
     const std::string policy = c.option("--policy").value_or(env("DSR_POLICY"));
     std::string state = state_opt.value_or(env("DSR_STATE"));
@@ -168,8 +184,6 @@ std::vector<std::string> checked_paths(const Command& c, const std::string& cwd)
     if (keys.empty() && !state.empty()) keys = parent_dir(state) + "/dsr-keys";
     if (!keys.empty()) out.push_back(absolute(keys, cwd));
     if (auto plan = c.option("--plan-out")) out.push_back(absolute(*plan, cwd));
-    if (c.is("policy", "init"))
-        if (auto draft = c.option("--output")) out.push_back(absolute(*draft, cwd));
     return out;
 }
 

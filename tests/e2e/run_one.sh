@@ -114,7 +114,11 @@ canary_scan() {
 bash "$script"
 status=$?
 if [ "$status" -eq 0 ] && [ -n "${DSR_CANARY:-}" ]; then
+  scan_started=$EPOCHREALTIME
   canary_scan || status=1
+  if [ -n "${DSR_CANARY_STATS:-}" ]; then
+    echo "$(basename "$script" .sh) $DSR_BACKEND scan_ms=$(( (${EPOCHREALTIME/./} - ${scan_started/./}) / 1000 ))" >>"$DSR_CANARY_STATS"
+  fi
 fi
 # 77: the script skipped itself and said why; nothing to keep.
 if [ "$status" -eq 0 ] || [ "$status" -eq 77 ]; then
