@@ -189,12 +189,15 @@ std::vector<std::string> checked_paths(const Command& c, const std::string& cwd)
 
 // Whether a run's stdout is one of the outputs whose job is personal data:
 // an access report (a batch's too, whose exit status may say some subjects
-// were not found or ambiguous), consent list's mailing list, breach notify-list. Not
-// export's stdout: its data goes to --output, its report must be clean; and
-// not the failure report of an access that found nobody.
+// were not found or ambiguous) and consent list's mailing list. Not the
+// report of export or breach notify-list, whose data goes to --output; not
+// the failure report of an access that found nobody.
 bool stdout_is_personal(const Command& c, int exit_code) {
+    // With --output the personal data goes to that file, and stdout is a
+    // report about it that must be clean (breach notify-list's always is).
+    if (c.option("--output")) return false;
     if (c.is("access")) return exit_code == 0 || (c.option("--subjects-file") && (exit_code == 4 || exit_code == 5));
-    if (c.is("consent", "list") || c.is("breach", "notify-list")) return exit_code == 0;
+    if (c.is("consent", "list")) return exit_code == 0;
     return false;
 }
 
