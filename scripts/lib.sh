@@ -9,9 +9,11 @@
 # reads the installed pages with man(1); dpkg-dev and file: CPack's .deb
 # finds its dependencies with dpkg-shlibdeps, on the files file(1) says are ELF.
 # valgrind: a memcheck run over a subset of commands; python3-yaml: the canary
-# test reads the policy's personal columns.
+# test reads the policy's personal columns. clang: scripts/test's second
+# build, under the sanitizers, is clang's so that it links the libFuzzer
+# harnesses too (libFuzzer is libclang-rt-14-dev, which clang depends on).
 DSR_PACKAGES=(
-  cmake g++ ninja-build ccache pkg-config
+  cmake g++ clang ninja-build ccache pkg-config
   libcli11-dev libsqlitecpp-dev libsqlite3-dev libsodium-dev libssl-dev libyaml-cpp-dev
   doctest-dev nlohmann-json3-dev libarchive-dev
   sqlite3 jq mandoc python3 python3-jsonschema python3-yaml tzdata age time bsdutils valgrind

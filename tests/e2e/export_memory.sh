@@ -22,9 +22,7 @@ recipient=$(age-keygen -y "$DSR_TMP/subject.key")
 
 limit_kib=$((64 * 1024))
 sanitized=0
-# (grep without -q reads all of ldd's output: with -q, ldd could die of
-# SIGPIPE and pipefail would call a sanitized build plain)
-if ldd "${DSR_BINARY:-$DSR}" | grep libasan >/dev/null; then sanitized=1; fi
+if is_sanitized; then sanitized=1; fi
 
 # export_measured NAME ARGS...: runs an export under GNU time, checks the row count, prints the peak RSS.
 export_measured() {

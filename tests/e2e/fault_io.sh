@@ -33,10 +33,8 @@
 # for the fixture and the checks alone.
 source "$DSR_SOURCE/tests/e2e/lib.sh"
 
-# DSR_SANITIZED=1: the sanitizers' build (tests/CMakeLists.txt; by hand, an
-# instrumented dsr is told by its libasan).
-sanitized=${DSR_SANITIZED:-0}
-if [ "$sanitized" != 1 ] && ldd "${DSR_BINARY:-$DSR}" | grep libasan >/dev/null; then sanitized=1; fi
+sanitized=0
+if is_sanitized; then sanitized=1; fi
 sweep_mode=${DSR_FAULT_SWEEP:-sample}
 [ "$sweep_mode" = full ] || [ "$sweep_mode" = sample ] || fail "DSR_FAULT_SWEEP=$sweep_mode: give full or sample"
 if [ "$sanitized" = 1 ]; then samples=${FAULT_SAMPLES:-1}; else samples=${FAULT_SAMPLES:-2}; fi

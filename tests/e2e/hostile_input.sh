@@ -16,8 +16,7 @@ hostile=$DSR_SOURCE/tests/hostile
 # Under AddressSanitizer dsr starts ten times slower and uses more memory:
 # time and memory are reported there, not asserted; hangs still are.
 sanitized=0
-[ "${DSR_SANITIZED:-${DSR_SANITIZE:-0}}" = 1 ] && sanitized=1
-ldd "${DSR_BINARY:-$DSR}" 2>/dev/null | grep -q libasan && sanitized=1
+if is_sanitized; then sanitized=1; fi
 max_seconds=1 max_kib=$((64 * 1024)) hang_seconds=5
 [ "$sanitized" = 1 ] && hang_seconds=60
 

@@ -25,6 +25,17 @@ dsr_pid() {
   if [ -s "$f" ]; then echo "$(<"$f")"; else echo "$1"; fi
 }
 
+# is_sanitized: true for an instrumented dsr: in the sanitizers' build
+# (DSR_SANITIZED=1, set by tests/CMakeLists.txt), or, run by hand, a dsr that
+# carries AddressSanitizer: GCC's links libasan.so, clang's has it built in.
+# (grep without -q reads all of ldd's output: with -q, ldd could die of
+# SIGPIPE and pipefail would call a sanitized build plain)
+is_sanitized() {
+  local binary=${DSR_BINARY:-$DSR}
+  [ "${DSR_SANITIZED:-0}" = 1 ] || ldd "$binary" 2>/dev/null | grep libasan >/dev/null ||
+    grep -q __asan_init "$binary" 2>/dev/null
+}
+
 # run_dsr EXPECTED_EXIT ARGS...: runs dsr with stdout in $DSR_TMP/out.json and
 # stderr in $DSR_TMP/err.txt, and fails unless it exits with EXPECTED_EXIT.
 run_dsr() {
