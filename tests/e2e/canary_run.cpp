@@ -286,6 +286,14 @@ int main(int argc, char** argv) {
         // A `kill -9` of the pid the script holds (ours) kills dsr too.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent) ::_exit(137);
+        // For lib.sh's dsr_pid (a lock file names dsr's pid, a script knows
+        // ours) and await_dsr_death. Written here, before dsr runs: so once
+        // dsr could touch anything the file is there, and a wrapper killed
+        // sooner has killed this child before it ran dsr.
+        {
+            std::ofstream p(dir + "/pid." + std::to_string(parent));
+            p << ::getpid() << "\n";
+        }
         for (int sig : kForwarded) ::signal(sig, SIG_DFL);
         ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
         if (capture_out && ::dup2(out_fd, 1) < 0) ::_exit(126);
@@ -298,11 +306,6 @@ int main(int argc, char** argv) {
     }
     child_pid = pid;
     ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-    // For lib.sh's dsr_pid: a lock file names dsr's pid, a script knows ours.
-    {
-        std::ofstream p(dir + "/pid." + std::to_string(parent));
-        p << pid << "\n";
-    }
     if (out_fd >= 0) ::close(out_fd);
     if (err_fd >= 0) ::close(err_fd);
 

@@ -180,6 +180,7 @@ for attempt in $(seq "$kills"); do
     sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    await_dsr_death "$pid"
   } 2>/dev/null
   result=$(check_whole "kill -9 after ${delay_ms} ms")
   [ "$result" = before ] && seen_before=$((seen_before + 1))

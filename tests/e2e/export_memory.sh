@@ -58,6 +58,7 @@ for _ in $(seq 1 2000); do
 done
 if [ -n "$tmp" ] && kill -9 $pid 2>/dev/null; then
   wait $pid 2>/dev/null || true
+  await_dsr_death $pid
   if [ -e "$DSR_TMP/killed.json" ]; then
     cmp -s "$DSR_TMP/killed.json" "$DSR_TMP/copy.json" || fail "a killed export left a partial file at the output path"
     echo "note: the kill came after the rename; the file there is complete"

@@ -128,6 +128,7 @@ for run in $(seq "$runs"); do
     sleep "$(printf '0.%03d' "$delay")"
     kill -9 "$pid" 2>/dev/null || true
     { wait "$pid"; } 2>/dev/null || status=$?
+    await_dsr_death "$pid"
     [ "$status" -eq 137 ] && by_signal=$((by_signal + 1))
   fi
   if [ "$status" -ne 137 ]; then

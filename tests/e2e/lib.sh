@@ -25,6 +25,24 @@ dsr_pid() {
   if [ -s "$f" ]; then echo "$(<"$f")"; else echo "$1"; fi
 }
 
+# await_dsr_death PID: after a kill -9 of PID (the $! of a "$DSR" started in
+# the background) and its wait, returns once dsr itself is dead. Under the
+# canary wrapper, dsr dies of its parent's death (PR_SET_PDEATHSIG) a moment
+# after the wrapper does, and until then it may still hold the database's
+# locks or write. Dead means gone or a zombie (whose locks and files are
+# closed: a container's init may never reap it).
+await_dsr_death() {
+  local real state _
+  real=$(dsr_pid "$1")
+  [ "$real" != "$1" ] || return 0
+  for _ in $(seq 1 500); do
+    state=$(awk '{ print $3 }' "/proc/$real/stat" 2>/dev/null) || return 0
+    case $state in '' | Z | X) return 0 ;; esac
+    sleep 0.01
+  done
+  fail "dsr (pid $real) still runs 5 s after its wrapper was killed"
+}
+
 # is_sanitized: true for an instrumented dsr: in the sanitizers' build
 # (DSR_SANITIZED=1, set by tests/CMakeLists.txt), or, run by hand, a dsr that
 # carries AddressSanitizer: GCC's links libasan.so, clang's has it built in.
