@@ -78,10 +78,12 @@ bool has_parent_component(const std::string& name) {
     return false;
 }
 
-/// Refuses names that an unzip tool would place outside the directory it extracts into, and names
-/// that are not UTF-8, which the entry's UTF-8 flag would misstate (readers then fail or mangle them).
+/// Refuses names that an unzip tool would place outside the directory it extracts into, names
+/// ending in '/', which readers take for a directory whatever the entry says (found by CI's
+/// fuzzing), and names that are not UTF-8, which the entry's UTF-8 flag would misstate (readers
+/// then fail or mangle them).
 void check_entry_name(const std::string& name) {
-    bool unsafe = name.empty() || name.front() == '/' || name.find('\0') != std::string::npos ||
+    bool unsafe = name.empty() || name.front() == '/' || name.back() == '/' || name.find('\0') != std::string::npos ||
                   name.find('\\') != std::string::npos || has_parent_component(name) || !rectify::is_valid_utf8(name);
     if (unsafe) throw Error(ExitStatus::failure, "export archive: unsafe entry name \"" + name + "\"");
 }

@@ -192,8 +192,8 @@ std::vector<Entry> read_zip(const std::string& zip) {
 }
 
 bool safe_name(const std::string& name) {
-    if (name.empty() || name.front() == '/' || name.find('\0') != std::string::npos || name.find('\\') != std::string::npos ||
-        !rectify::is_valid_utf8(name))
+    if (name.empty() || name.front() == '/' || name.back() == '/' || name.find('\0') != std::string::npos ||
+        name.find('\\') != std::string::npos || !rectify::is_valid_utf8(name))
         return false;
     for (std::size_t start = 0; start <= name.size();) {
         std::size_t end = std::min(name.find('/', start), name.size());

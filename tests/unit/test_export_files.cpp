@@ -383,8 +383,8 @@ TEST_CASE("zip archive: refusals") {
             CHECK(std::string(e.what()).find("export archive: ") == 0);
         }
     }
-    SUBCASE("names that would extract outside the target directory") {
-        for (std::string name : {"", "/etc/passwd", "../x.csv", "a/../../x.csv", "..", "a\\b.csv"}) {
+    SUBCASE("names that would extract outside the target directory, or as a directory") {
+        for (std::string name : {"", "/etc/passwd", "../x.csv", "a/../../x.csv", "..", "a\\b.csv", "x.csv/", "4////"}) {
             ZipArchive zip(sink);
             CHECK_THROWS_AS(zip.add_bytes(name, "x", mtime), dsr::Error);
         }
