@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -73,15 +74,20 @@ private:
     /// Runs a statement whose result is small (PQexecParams) and checks it.
     std::unique_ptr<::pg_result, void (*)(::pg_result*)> run(const std::string& sql,
                                                    const std::vector<Value>& params, std::string_view doing);
-    /// As run(), through a statement prepared on first use and kept for the
-    /// connection's life: the server parses it once, and may plan it once.
+    /// As run(), through a statement prepared on its second use and kept for
+    /// the connection's life: the server parses it once, and may plan it
+    /// once. Its first use runs unprepared: one round trip rather than two
+    /// (prepare, then execute) for a statement that runs only once, as each
+    /// of a single subject's do.
     std::unique_ptr<::pg_result, void (*)(::pg_result*)> run_prepared(const std::string& sql,
                                                             const std::vector<Value>& params, std::string_view doing);
     /// The name of `postgres_sql` prepared for these parameter types (0:
-    /// the server infers), preparing it if new; null when the connection
-    /// holds as many prepared statements as it may (run it unprepared then).
+    /// the server infers), preparing it if new, or if `at_first_use` is
+    /// false only once it is asked for the second time; null when it is not
+    /// (yet) prepared, or the connection holds as many prepared statements
+    /// as it may: run it unprepared then.
     const std::string* prepared_statement(const std::string& postgres_sql, int count, const unsigned int* types,
-                                          std::string_view doing);
+                                          std::string_view doing, bool at_first_use);
     /// query() for a result too large to hold: a cursor, a page at a time.
     void query_through_cursor(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row);
     /// execute_each() for rows [first, last): sends them, then reads every
@@ -104,6 +110,7 @@ private:
     bool in_transaction_ = false;
     std::uint64_t cursors_ = 0;  ///< names each query's cursor uniquely on this connection
     std::map<std::string, std::string> prepared_;  ///< SQL text and parameter types → prepared statement name
+    std::set<std::string> asked_once_;              ///< keys of prepared_ asked for once, not prepared yet
     std::uint64_t statement_names_ = 0;            ///< names each prepared statement uniquely
     int handlers_running_ = 0;                     ///< query() row handlers on the stack: no begin() in them
 };
