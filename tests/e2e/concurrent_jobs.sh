@@ -98,10 +98,22 @@ touch "$DSR_TMP/stop"
 wait "$writer" || fail "the writer failed: $(cat "$DSR_TMP/writer.out")"
 # (not a bare wait: the report validator is a child of this shell too)
 wait "${jobs_started[@]}"
+residue_left=()
 for job in erase1 erase2 erase3 purge; do
   [ -e "$DSR_TMP/$job.status" ] || fail "$job did not finish within 60 s"
-  [ "$(cat "$DSR_TMP/$job.status")" = 0 ] || fail "$job exited $(cat "$DSR_TMP/$job.status"): $(head -c 400 "$DSR_TMP/$job.err")"
+  status=$(cat "$DSR_TMP/$job.status")
   validate_report "$DSR_TMP/$job.json"
+  # An erasure can commit while another job still reads the write-ahead log
+  # and the writer keeps adding to it: then it cannot empty the log of the
+  # erased values, says so (exit 11, "run the command again when the
+  # database is idle") with its changes made and verified. The re-run below,
+  # once all is quiet, must then remove the residue.
+  if [ "$status" = 11 ] && [[ $job == erase* ]] && grep -qF "kept the write-ahead log from being emptied" "$DSR_TMP/$job.err" &&
+    [ "$(jq -c '[.erasure.changed, .erasure.residue_removed]' "$DSR_TMP/$job.json")" = '[true,false]' ]; then
+    residue_left+=("$job")
+    continue
+  fi
+  [ "$status" = 0 ] || fail "$job exited $status: $(head -c 400 "$DSR_TMP/$job.err")"
 done
 for job in erase1 erase2 erase3; do
   jq -e '.verification.passed' "$DSR_TMP/$job.json" >/dev/null || fail "$job: its verification failed"
@@ -116,6 +128,12 @@ for id in "${free[@]}"; do
   [ "$(sql "$shop" "SELECT count(*) FROM customers WHERE id = $id AND email LIKE '%@erased.invalid'")" = 1 ] ||
     fail "customer $id was not erased"
 done
+declare -A subject_of=([erase1]=${free[1]} [erase2]=${free[2]} [erase3]=${free[3]})
+for job in "${residue_left[@]}"; do
+  run_dsr 0 erase "${common[@]}" --subject "customer_id=${subject_of[$job]}"
+  expect_json '[.erasure.changed, .erasure.residue_removed]' '[false,true]'
+done
 "$DSR" audit verify --policy "$SHOP_POLICY" --state "$state" --keys "$DSR_TMP/keys" --format json >/dev/null ||
   fail "the audit chain does not verify after the concurrent jobs"
-echo "concurrent_jobs: lock reported after $waited ms of 1000; 3 erasures and a purge beside $written writes: consistent"
+echo "concurrent_jobs: lock reported after $waited ms of 1000; 3 erasures and a purge beside $written writes: consistent" \
+  "(${#residue_left[@]} erasures left residue while the others ran, removed by a re-run)"
