@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstring>
 #include <mutex>
+#include <numeric>
 
 #include "db/postgres/module.h"
 #include "db/sqlite/sqlite_database.h"
@@ -82,6 +83,16 @@ std::string placeholders(std::size_t n) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
     return out;
+}
+
+UpdateCount Database::update_by_key(std::string_view table, std::string_view key_column,
+                                     const std::vector<std::string>& columns,
+                                     const std::vector<std::vector<Value>>& rows) {
+    std::string set;
+    for (const auto& column : columns) set += (set.empty() ? "" : ", ") + quote(column) + " = ?";
+    auto changed =
+        execute_each("UPDATE " + quote_table(table) + " SET " + set + " WHERE " + quote(key_column) + " = ?", rows);
+    return {std::accumulate(changed.begin(), changed.end(), std::int64_t{0}), changed.size()};
 }
 
 bool is_postgresql_url(std::string_view url) {

@@ -78,6 +78,12 @@ struct OpenOptions {
     StatementObserver on_statement;
 };
 
+/// What Database::update_by_key did.
+struct UpdateCount {
+    std::int64_t rows = 0;  ///< rows changed: as many as were given when each key names one row once
+    std::size_t statements = 0;
+};
+
 class Database {
 public:
     virtual ~Database() = default;
@@ -130,6 +136,14 @@ public:
         for (const auto& params : rows) changed.push_back(execute(sql, params));
         return changed;
     }
+    /// Sets, for each of `rows`, the `columns` of the row of `table` whose
+    /// `key_column` holds the row's last value to the values before it (a
+    /// row holds columns.size() + 1 values). The default runs one UPDATE a
+    /// row through execute_each(); PostgreSQL updates many rows a
+    /// statement, which is what masking a purge batch costs there.
+    virtual UpdateCount update_by_key(std::string_view table, std::string_view key_column,
+                                       const std::vector<std::string>& columns,
+                                       const std::vector<std::vector<Value>>& rows);
     /// Starts the job's write transaction. It takes the write lock at once
     /// (SQLite: BEGIN IMMEDIATE), so a busy database fails before any change.
     virtual void begin() = 0;

@@ -19,7 +19,7 @@ void for_chunks(const std::vector<T>& items, F f) {
 
 [[noreturn]] void unexpected_change(const std::string& table, std::size_t planned, std::int64_t changed) {
     throw Error(ExitStatus::database, table + ": the erasure planned to change " + std::to_string(planned) +
-                                          " rows in one statement but changed " + std::to_string(changed) +
+                                          " rows but changed " + std::to_string(changed) +
                                           "; rolled back, nothing was changed");
 }
 
@@ -37,19 +37,19 @@ std::size_t delete_rows(db::Database& db, const TablePlan& tp) {
 
 std::size_t mask_rows(db::Database& db, const TablePlan& tp) {
     if (tp.masks.empty()) return 0;
-    std::string sql = "UPDATE " + db.quote_table(tp.table->name) + " SET ";
-    for (std::size_t i = 0; i < tp.masks.size(); ++i) sql += (i ? ", " : "") + db.quote(tp.masks[i].column) + " = ?";
-    sql += " WHERE " + db.quote(tp.table->key) + " = ?";
-    std::vector<std::vector<db::Value>> params;
+    std::vector<std::string> columns;
+    for (const auto& m : tp.masks) columns.push_back(m.column);
+    std::vector<std::vector<db::Value>> rows;
     for (const auto& row : tp.kept) {
         if (!row.changes) continue;
-        params.push_back(row.values);
-        params.back().push_back(row.key);
+        rows.push_back(row.values);
+        rows.back().push_back(row.key);
     }
-    auto changed = db.execute_each(sql, params);
-    for (auto rows : changed)
-        if (rows != 1) unexpected_change(tp.table->name, 1, rows);
-    return changed.size();
+    // The plan's keys are distinct, so one changed row each adds up to this.
+    auto changed = db.update_by_key(tp.table->name, tp.table->key, columns, rows);
+    if (changed.rows != static_cast<std::int64_t>(rows.size()))
+        unexpected_change(tp.table->name, rows.size(), changed.rows);
+    return changed.statements;
 }
 
 /// What reading the planned rows back by key finds.

@@ -204,17 +204,15 @@ private:
         auto changes = mask_changes(range);
         count_masks(changes);
         if (changes.rows.empty()) return;
-        std::string set;
-        for (const auto& m : rules_.masks) set += (set.empty() ? "" : ", ") + db_.quote(m.column) + " = ?";
-        const std::string update =
-            "UPDATE " + db_.quote_table(rules_.table->name) + " SET " + set + " WHERE " + db_.quote(key_) + " = ?";
-        std::vector<std::vector<db::Value>> params;
-        params.reserve(changes.rows.size());
+        std::vector<std::string> columns;
+        for (const auto& m : rules_.masks) columns.push_back(m.column);
+        std::vector<std::vector<db::Value>> rows;
+        rows.reserve(changes.rows.size());
         for (auto& [row_key, values] : changes.rows) {
             values.push_back(row_key);
-            params.push_back(std::move(values));
+            rows.push_back(std::move(values));
         }
-        db_.execute_each(update, params);
+        db_.update_by_key(rules_.table->name, key_, columns, rows);
     }
 
     db::Database& db_;

@@ -429,6 +429,55 @@ TEST_CASE("execute_each: rows whose values differ in type (a BLOB, a NULL, text)
     CHECK(scalar(*db, "SELECT data FROM blobs WHERE id = 7") == Value{Blob{{0, 7, 0xff}}});
 }
 
+TEST_CASE("update_by_key: many rows a statement, each value cast to its column's type; too long a value fails as a "
+          "plain UPDATE's would") {
+    auto db = open();
+    reset(*db, {"CREATE TABLE u (id int PRIMARY KEY, name varchar(8), seen timestamptz, data bytea, doc jsonb, "
+                "amount numeric(6,2))",
+                "INSERT INTO u (id) SELECT g FROM generate_series(1, 600) g"});
+    const std::vector<std::string> columns{"name", "seen", "data", "doc", "amount"};
+    // 700 rows: two full statements of 256 in one pipeline and one of 188;
+    // keys above 600 name no row.
+    Rows rows;
+    for (std::int64_t id = 1; id <= 700; ++id) {
+        Value data = id % 3 == 0 ? Value{std::monostate{}} : Value{Blob{{0, static_cast<unsigned char>(id % 256)}}};
+        rows.push_back({std::string("m") + std::to_string(id), std::string("2020-01-02T03:04:05Z"), data,
+                        std::string("{\"k\": ") + std::to_string(id) + "}", 1.25, id});
+    }
+    db->begin();
+    auto count = db->update_by_key("u", "id", columns, rows);
+    db->commit();
+    CHECK(count.rows == 600);
+    CHECK(count.statements == 3);
+    CHECK(scalar(*db, "SELECT count(*) FROM u WHERE name = 'm' || id") == Value{std::int64_t{600}});
+    CHECK(scalar(*db, "SELECT count(*) FROM u WHERE seen = '2020-01-02 03:04:05+00'") == Value{std::int64_t{600}});
+    CHECK(scalar(*db, "SELECT count(*) FROM u WHERE (doc->>'k')::int = id") == Value{std::int64_t{600}});
+    CHECK(scalar(*db, "SELECT count(*) FROM u WHERE amount = 1.25") == Value{std::int64_t{600}});
+    CHECK(scalar(*db, "SELECT count(*) FROM u WHERE data IS NULL") == Value{std::int64_t{200}});
+    CHECK(scalar(*db, "SELECT data FROM u WHERE id = 7") == Value{Blob{{0, 7}}});
+
+    // varchar(8) refuses nine characters, as assigning them would: the
+    // cast is to the type without its length, which an explicit cast would
+    // otherwise cut silently. The caller's rollback undoes every statement.
+    for (auto& row : rows) row[0] = std::string("again");
+    rows[450][0] = std::string("ninechars");
+    db->begin();
+    auto e = error_of([&] { db->update_by_key("u", "id", columns, rows); });
+    CHECK(e.status() == ExitStatus::database);
+    CHECK(std::string(e.what()).find("ninechars") == std::string::npos);  // no values in messages
+    db->rollback();
+    CHECK(scalar(*db, "SELECT count(*) FROM u WHERE name = 'again'") == Value{std::int64_t{0}});
+
+    // A single row takes the plain UPDATE; an unknown column is refused by name.
+    auto one = db->update_by_key("u", "id", {"name"}, Rows{{std::string("one"), std::int64_t{1}}});
+    CHECK(one.rows == 1);
+    CHECK(one.statements == 1);
+    auto unknown = error_of([&] {
+        db->update_by_key("u", "id", {"nosuch"}, Rows{{std::string("a"), std::int64_t{1}}, {std::string("b"), std::int64_t{2}}});
+    });
+    CHECK(std::string(unknown.what()).find("nosuch") != std::string::npos);
+}
+
 TEST_CASE("a handler that throws leaves the connection usable, in and out of a transaction") {
     auto db = open();
     reset(*db, {"CREATE TABLE n AS SELECT i FROM generate_series(1, 100000) AS i"});

@@ -46,6 +46,11 @@ constexpr std::size_t max_prepared_statements = 1000;
 /// the client is not yet reading while the client blocks sending (the
 /// deadlock libpq warns of for pipelines in blocking mode).
 constexpr std::size_t pipeline_chunk = 256;
+/// The protocol's limit on one statement's parameters.
+constexpr std::size_t max_parameters = 65535;
+/// update_by_key's rows a statement: past a few hundred, a larger statement
+/// saves little and costs more to parse.
+constexpr std::size_t update_rows_per_statement = 256;
 
 /// More keys than this in one `IN (…)` make a statement the planner is slow on.
 constexpr std::size_t lock_chunk = 500;
@@ -547,6 +552,63 @@ std::vector<std::int64_t> PostgresDatabase::execute_each(const std::string& sql,
     return changed;
 }
 
+UpdateCount PostgresDatabase::update_by_key(std::string_view table, std::string_view key_column,
+                                             const std::vector<std::string>& columns,
+                                             const std::vector<std::vector<Value>>& rows) {
+    if (rows.size() < 2) return Database::update_by_key(table, key_column, columns, rows);
+    schema();  // read_schema() fills column_types_
+    auto type_of = [&](std::string_view column) -> const std::string& {
+        auto it = column_types_.find({std::string(table), std::string(column)});
+        if (it == column_types_.end())
+            throw Error(ExitStatus::database, name_ + ": table " + std::string(table) + " has no column " +
+                                                  std::string(column));
+        return it->second;
+    };
+    // Every value is cast: VALUES would otherwise type a column as text, or
+    // by its first row, and refuse a later row's bytea.
+    std::string row = "(";
+    std::string names = "(";
+    for (std::size_t i = 0; i <= columns.size(); ++i) {
+        const std::string_view column = i < columns.size() ? std::string_view(columns[i]) : key_column;
+        row += (i ? ", CAST(? AS " : "CAST(? AS ") + type_of(column) + ")";
+        names += (i ? ", v" : "v") + std::to_string(i);
+    }
+    row += ")";
+    names += ")";
+    std::string set;
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        set += (i ? ", " : "") + quote(columns[i]) + " = dsr_new.v" + std::to_string(i);
+    auto update_of = [&](std::size_t count) {
+        std::string values = row;
+        for (std::size_t r = 1; r < count; ++r) values += ", " + row;
+        return "UPDATE " + quote_table(table) + " AS dsr_old SET " + set + " FROM (VALUES " + values + ") AS dsr_new" +
+               names + " WHERE dsr_old." + quote(key_column) + " = dsr_new.v" + std::to_string(columns.size());
+    };
+    auto params_of = [&](std::size_t first, std::size_t last) {
+        std::vector<Value> params;
+        params.reserve((last - first) * (columns.size() + 1));
+        for (std::size_t r = first; r < last; ++r) params.insert(params.end(), rows[r].begin(), rows[r].end());
+        return params;
+    };
+    // Statements of one size, so the pipeline runs one prepared statement.
+    const std::size_t per_statement =
+        std::clamp<std::size_t>(max_parameters / (columns.size() + 1), 1, update_rows_per_statement);
+    const std::size_t whole = rows.size() / per_statement * per_statement;
+    UpdateCount count;
+    if (whole > 0) {
+        std::vector<std::vector<Value>> statements;
+        for (std::size_t first = 0; first < whole; first += per_statement)
+            statements.push_back(params_of(first, first + per_statement));
+        for (auto n : execute_each(update_of(per_statement), statements)) count.rows += n;
+        count.statements += statements.size();
+    }
+    if (whole < rows.size()) {
+        count.rows += execute(update_of(rows.size() - whole), params_of(whole, rows.size()));
+        ++count.statements;
+    }
+    return count;
+}
+
 void PostgresDatabase::run_pipeline(const std::string& postgres_sql, const std::vector<std::vector<Value>>& rows,
                                     std::size_t first, std::size_t last, std::vector<std::int64_t>& changed) {
     const std::string doing = "statement failed";
@@ -700,7 +762,8 @@ Schema PostgresDatabase::read_schema() {
     // (table oid, attnum) → column name, for the foreign keys below.
     std::map<std::pair<std::int64_t, std::int64_t>, std::string> column_named;
     query("SELECT c.oid, n.nspname, c.relname, n.nspname = current_schema(), a.attname, "
-          "format_type(a.atttypid, a.atttypmod), a.attnotnull, a.atttypid, t.typname, a.attnum "
+          "format_type(a.atttypid, a.atttypmod), a.attnotnull, a.atttypid, t.typname, a.attnum, "
+          "format_type(a.atttypid, NULL) "
           "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
           "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
           "LEFT JOIN pg_type t ON t.oid = a.atttypid "
@@ -723,6 +786,7 @@ Schema PostgresDatabase::read_schema() {
               for (int depth = 0; depth < 32 && domain_base.count(type.first); ++depth) type = domain_base[type.first];
               c.type_class = type_class(static_cast<Oid>(type.first), type.second);
               column_named[{int_of(row[0]), int_of(row[9])}] = c.name;
+              column_types_[{schema.tables[it->second].name, c.name}] = text_of(row[10]);
               schema.tables[it->second].columns.push_back(std::move(c));
           });
 

@@ -55,6 +55,12 @@ public:
     /// In libpq's pipeline mode, a chunk of runs per round trip.
     std::vector<std::int64_t> execute_each(const std::string& sql,
                                            const std::vector<std::vector<Value>>& rows) override;
+    /// One `UPDATE … FROM (VALUES …)` for many rows, the values cast to
+    /// each column's type (read by read_schema()); chunks of equal size go
+    /// through execute_each's pipeline.
+    UpdateCount update_by_key(std::string_view table, std::string_view key_column,
+                               const std::vector<std::string>& columns,
+                               const std::vector<std::vector<Value>>& rows) override;
     void begin() override;
     void begin_read() override;
     void commit() override;
@@ -112,6 +118,11 @@ private:
     std::map<std::string, std::string> prepared_;  ///< SQL text and parameter types → prepared statement name
     std::set<std::string> asked_once_;              ///< keys of prepared_ asked for once, not prepared yet
     std::uint64_t statement_names_ = 0;            ///< names each prepared statement uniquely
+    /// (table as policies name it, column) → the column's type without its
+    /// modifier (`character varying`, not `character varying(80)`): a value
+    /// cast to it is then checked against the modifier on assignment, as a
+    /// plain UPDATE's would be, not cut short as an explicit cast cuts it.
+    std::map<std::pair<std::string, std::string>, std::string> column_types_;
     int handlers_running_ = 0;                     ///< query() row handlers on the stack: no begin() in them
 };
 
