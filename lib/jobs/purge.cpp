@@ -98,19 +98,45 @@ private:
     /// only, outside any transaction: the write lock is not held yet.
     Batch read_batch(const KeyRange& range) {
         const std::string& a = rules_.alias;
-        std::vector<SqlCondition> select{rules_.held, rules_.delete_due};
-        for (const auto& b : rules_.blockers) select.push_back(b.refers);
-        std::string sql = "SELECT " + a + "." + db_.quote(key_);
-        std::vector<db::Value> params;
-        for (const auto& c : select) {
-            sql += ", " + c.sql;
-            params.insert(params.end(), c.params.begin(), c.params.end());
-        }
+        const std::string table = db_.quote_table(rules_.table->name) + " AS " + a;
+        const std::string key = a + "." + db_.quote(key_);
         auto where = purge::all_of({range_condition(db_, a, key_, range), rules_.expired});
-        sql += " FROM " + db_.quote_table(rules_.table->name) + " AS " + a + " WHERE " + where.sql + " ORDER BY " + a +
-               "." + db_.quote(key_) + " LIMIT ?";
-        params.insert(params.end(), where.params.begin(), where.params.end());
-        params.emplace_back(static_cast<std::int64_t>(batch_size_));
+        std::vector<SqlCondition> fate{rules_.held, rules_.delete_due};
+        for (const auto& b : rules_.blockers) fate.push_back(b.refers);
+        std::string fate_sql;
+        std::vector<db::Value> fate_params;
+        bool asks_other_tables = false;
+        for (const auto& c : fate) {
+            fate_sql += ", " + c.sql;
+            fate_params.insert(fate_params.end(), c.params.begin(), c.params.end());
+            // A column named "SELECT " would only take the slower path below.
+            asks_other_tables = asks_other_tables || c.sql.find("SELECT ") != std::string::npos;
+        }
+        std::string sql;
+        std::vector<db::Value> params;
+        auto append = [&](const std::vector<db::Value>& more) { params.insert(params.end(), more.begin(), more.end()); };
+        const std::string limit = " ORDER BY " + key + " LIMIT ?";
+        const db::Value batch_rows = static_cast<std::int64_t>(batch_size_);
+        if (asks_other_tables) {
+            // The batch's rows are chosen first, and what becomes of each is
+            // asked of those rows only. Asked in the query that chooses them,
+            // PostgreSQL plans the other tables' EXISTS for every expired row
+            // of the table (its estimate before the LIMIT) and hashes the
+            // whole referring table each batch: 120 ms a batch of orders at
+            // 200,000 customers, where probing the batch's rows takes a few.
+            // The chosen rows keep the table's alias, so the conditions read
+            // them as written. Without subqueries this would only copy rows.
+            sql = "WITH dsr_batch AS MATERIALIZED (SELECT * FROM " + table + " WHERE " + where.sql + limit +
+                  ") SELECT " + key + fate_sql + " FROM dsr_batch AS " + a + " ORDER BY " + key;
+            append(where.params);
+            params.push_back(batch_rows);
+            append(fate_params);
+        } else {
+            sql = "SELECT " + key + fate_sql + " FROM " + table + " WHERE " + where.sql + limit;
+            append(fate_params);
+            append(where.params);
+            params.push_back(batch_rows);
+        }
 
         Batch batch;
         std::vector<std::size_t> kept_by(rules_.blockers.size(), 0);
