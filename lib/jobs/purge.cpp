@@ -71,7 +71,7 @@ public:
                     mask_work = !changes.rows.empty();
                     unchanged = changes.unchanged;
                 }
-                if (batch.to_delete > 0 || mask_work) write_batch(written, asked);  // counts the masks itself
+                if (batch.to_delete > 0 || mask_work) write_batch(written, batch, asked);  // counts the masks itself
                 else counts_.already_masked += unchanged;
             }
             ++counts_.batches;
@@ -91,8 +91,23 @@ private:
         std::size_t rows = 0;
         std::size_t to_delete = 0;
         std::size_t to_mask = 0;
-        std::optional<db::Value> last;
+        std::optional<db::Value> first, last;
+        std::vector<db::Value> deletable;  ///< keys of the to_delete rows
+
+        /// Few expired rows spread over a long stretch of keys (integer
+        /// keys only): the delete is then asked by their keys, so its time,
+        /// which the batch size follows, is the rows', not the stretch's.
+        /// A table whose expiry lies in a parent (order_items by its order)
+        /// otherwise probes the parent for every row of the stretch, with
+        /// the write lock held.
+        bool sparse() const {
+            auto low = as_integer(first), high = as_integer(last);
+            if (!low || !high) return false;
+            return static_cast<double>(*high - *low + 1) > sparse_stretch * static_cast<double>(rows);
+        }
     };
+    /// A stretch of keys this many times the expired rows read is sparse.
+    static constexpr double sparse_stretch = 4.0;
 
     /// The next batch of expired rows and what each will become. Reads
     /// only, outside any transaction: the write lock is not held yet.
@@ -142,6 +157,7 @@ private:
         std::vector<std::size_t> kept_by(rules_.blockers.size(), 0);
         db_.query(sql, params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
             ++batch.rows;
+            if (!batch.first) batch.first = row[0];
             batch.last = row[0];
             auto flag = [&](std::size_t i) {
                 const auto* v = std::get_if<std::int64_t>(&row[i]);
@@ -158,7 +174,10 @@ private:
                         ++kept_by[i];
                         kept = true;
                     }
-            if (flag(2) && !kept) ++batch.to_delete;
+            if (flag(2) && !kept) {
+                ++batch.to_delete;
+                batch.deletable.push_back(row[0]);
+            }
             else if (rules_.mask_action) ++batch.to_mask;  // counted as masked or already masked
             else ++counts_.kept_as_parent;
         });
@@ -177,14 +196,27 @@ private:
 
     /// One short transaction: every condition is checked again inside it,
     /// so rows that changed since the read are judged as they are now.
-    void write_batch(const KeyRange& range, std::size_t asked) {
+    void write_batch(const KeyRange& range, const Batch& batch, std::size_t asked) {
         db_.begin();
         auto locked_at = steady_clock::now();
         try {
-            auto where = purge::all_of({range_condition(db_, rules_.alias, key_, range), rules_.deletable()});
-            counts_.deleted += static_cast<std::size_t>(db_.execute(
-                "DELETE FROM " + db_.quote_table(rules_.table->name) + " AS " + rules_.alias + " WHERE " + where.sql,
-                where.params));
+            const std::string del = "DELETE FROM " + db_.quote_table(rules_.table->name) + " AS " + rules_.alias + " WHERE ";
+            if (batch.sparse()) {
+                // Rows read as deletable, still deletable now; a row of the
+                // stretch that became deletable since waits for the next cycle.
+                const std::string key = rules_.alias + "." + db_.quote(key_);
+                for (std::size_t at = 0; at < batch.deletable.size(); at += db::max_in_list) {
+                    auto end = batch.deletable.begin() +
+                               static_cast<std::ptrdiff_t>(std::min(batch.deletable.size(), at + db::max_in_list));
+                    std::vector<db::Value> keys(batch.deletable.begin() + static_cast<std::ptrdiff_t>(at), end);
+                    auto where = purge::all_of(
+                        {{key + " IN (" + db::placeholders(keys.size()) + ")", keys}, rules_.deletable()});
+                    counts_.deleted += static_cast<std::size_t>(db_.execute(del + where.sql, where.params));
+                }
+            } else {
+                auto where = purge::all_of({range_condition(db_, rules_.alias, key_, range), rules_.deletable()});
+                counts_.deleted += static_cast<std::size_t>(db_.execute(del + where.sql, where.params));
+            }
             mask_rows(range);
             db_.commit();
         } catch (...) {

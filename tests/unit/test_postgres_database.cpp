@@ -678,12 +678,18 @@ TEST_CASE("the session: UTC, read-only when asked, application_name") {
     CHECK(e.status() == ExitStatus::database);
     CHECK(std::string(e.what()).find("SQLSTATE 25006") != std::string::npos);
 
-    // Generic plans by default; a purge's connection plans every run for its values.
+    // A purge's connection plans every query for its values by never
+    // preparing one; the session's plan_cache_mode stays as it was, so the
+    // server's own foreign-key checks keep their cached plans.
     CHECK(scalar(*db, "SELECT current_setting('plan_cache_mode')") == Value{std::string("auto")});
     auto purge_options = options(false);
     purge_options.custom_plans = true;
     auto purge = open(purge_options);
-    CHECK(scalar(*purge, "SELECT current_setting('plan_cache_mode')") == Value{std::string("force_custom_plan")});
+    CHECK(scalar(*purge, "SELECT current_setting('plan_cache_mode')") == Value{std::string("auto")});
+    for (std::int64_t i = 0; i < 3; ++i) CHECK(scalar(*purge, "SELECT 1 + ?", {i}) == Value{i + 1});
+    CHECK(scalar(*purge, "SELECT count(*) FROM pg_prepared_statements") == Value{std::int64_t{0}});
+    for (std::int64_t i = 0; i < 3; ++i) scalar(*db, "SELECT 1 + ?", {i});
+    CHECK(scalar(*db, "SELECT count(*) FROM pg_prepared_statements") == Value{std::int64_t{1}});
 }
 
 TEST_CASE("lock_job: a second holder is refused, naming the first; released when destroyed") {

@@ -385,3 +385,45 @@ TEST_CASE("timestamp SQL: a parent's timestamp through a table that does not lin
     CHECK_THROWS_WITH_AS(dsr::graph::timestamp_sql(*db, reviews, placed, "r"), refusal.c_str(), dsr::Error);
     CHECK_THROWS_WITH_AS(dsr::graph::timestamp_earlier_than(*db, reviews, placed, "r", 0), refusal.c_str(), dsr::Error);
 }
+
+TEST_CASE("run_purge: expired rows spread thin over the keys are deleted by their keys, rechecked") {
+    // 5,000 more orders placed in 2025, but one in fifty in 2014; a review
+    // keeps one of those. A batch of 40 then spans some 2,000 keys.
+    std::string sparse_schema =
+        std::string(schema) +
+        "WITH RECURSIVE n(i) AS (SELECT 1000 UNION ALL SELECT i + 1 FROM n WHERE i < 5999) "
+        "INSERT INTO orders SELECT i, 1, CASE WHEN i % 50 = 0 THEN '2014-05-01T10:00:00Z' "
+        "ELSE '2025-05-01T10:00:00Z' END FROM n;"
+        "INSERT INTO reviews VALUES (301, 1500, 'kept');";
+    PurgeShop shop(sparse_schema.c_str(), purge_policy_text);
+    auto dry = shop.purge(true, 40);
+
+    std::vector<std::string> deletes;
+    dsr::db::OpenOptions options;
+    options.read_only = false;
+    options.on_statement = [&](std::string_view sql, std::chrono::microseconds) {
+        if (sql.starts_with("DELETE FROM \"orders\"")) deletes.emplace_back(sql);
+    };
+    auto db = dsr::db::open_database(shop.file, options);
+    auto setup = dsr::jobs::prepare_erasure(*db, shop.policy, "main");
+    dsr::jobs::PurgeSettings settings;
+    settings.now = shop.now;
+    settings.batch_size = 40;
+    dsr::jobs::PurgeOutcome out;
+    dsr::jobs::run_purge(*db, shop.policy, setup, nullptr, shop.key, settings, out);
+
+    const auto& orders = table(out, "orders");
+    CHECK(orders.deleted == 100);        // 11, and the hundred of 1000–5950 but 1500
+    CHECK(orders.kept_as_parent == 3);  // 10, 12 as before, and 1500 for its review
+    CHECK(table(dry, "orders").deleted == orders.deleted);
+    SQLite::Database check(shop.file);
+    CHECK(check.execAndGet("SELECT count(*) FROM orders WHERE placed_at < '2015'").getInt() == 3);
+    CHECK(check.execAndGet("SELECT count(*) FROM orders").getInt() == 4 + 5000 - 100);
+    // Every delete named its rows and asked again whether each may go.
+    REQUIRE(deletes.size() >= 3);
+    for (const auto& sql : deletes) {
+        INFO(sql);
+        CHECK(sql.find("\"id\" IN (") != std::string::npos);
+        CHECK(sql.find("EXISTS") != std::string::npos);
+    }
+}

@@ -330,7 +330,8 @@ PostgresDatabase::PostgresDatabase(const std::string& url, const OpenOptions& op
     // lock_timeout 0 is "wait forever" where SQLite's busy_timeout 0 is "do not wait".
     : lock_timeout_(std::max(options.busy_timeout, std::chrono::milliseconds(1))),
       statement_timeout_(options.statement_timeout),
-      kill_after_statements_(options.kill_after_statements) {
+      kill_after_statements_(options.kill_after_statements),
+      custom_plans_(options.custom_plans) {
     on_statement_ = options.on_statement;
     refuse_password(url);
     conn_ = PQconnectdb(url.c_str());
@@ -356,8 +357,6 @@ PostgresDatabase::PostgresDatabase(const std::string& url, const OpenOptions& op
             "statement_timeout", std::to_string(statement_timeout_.count()),
         };
         if (options.read_only) settings.insert(settings.end(), {"default_transaction_read_only", "on"});
-        if (options.custom_plans && server_version_ >= 120000)  // the setting is new in PostgreSQL 12
-            settings.insert(settings.end(), {"plan_cache_mode", "force_custom_plan"});
         std::string sql = "SELECT ";
         for (std::size_t i = 0; i < settings.size(); i += 2) sql += (i ? ", " : "") + std::string("set_config(?, ?, false)");
         run(sql, settings, "cannot set up the session");
@@ -387,6 +386,7 @@ std::unique_ptr<PGresult, void (*)(PGresult*)> PostgresDatabase::run(const std::
 std::unique_ptr<PGresult, void (*)(PGresult*)> PostgresDatabase::run_prepared(const std::string& sql,
                                                                                const std::vector<Value>& params,
                                                                                std::string_view doing) {
+    if (custom_plans_) return run(sql, params, doing);
     Params p(params);
     const std::string text = translate_placeholders(sql);
     const std::string* name = prepared_statement(text, p.count(), p.types(), doing, false);

@@ -112,6 +112,7 @@ private:
     std::chrono::milliseconds lock_timeout_;
     std::chrono::milliseconds statement_timeout_;
     std::optional<int> kill_after_statements_;
+    bool custom_plans_ = false;  ///< OpenOptions::custom_plans: query() never prepares
     int statements_ = 0;
     bool in_transaction_ = false;
     std::uint64_t cursors_ = 0;  ///< names each query's cursor uniquely on this connection
