@@ -200,23 +200,7 @@ private:
         db_.begin();
         auto locked_at = steady_clock::now();
         try {
-            const std::string del = "DELETE FROM " + db_.quote_table(rules_.table->name) + " AS " + rules_.alias + " WHERE ";
-            if (batch.sparse()) {
-                // Rows read as deletable, still deletable now; a row of the
-                // stretch that became deletable since waits for the next cycle.
-                const std::string key = rules_.alias + "." + db_.quote(key_);
-                for (std::size_t at = 0; at < batch.deletable.size(); at += db::max_in_list) {
-                    auto end = batch.deletable.begin() +
-                               static_cast<std::ptrdiff_t>(std::min(batch.deletable.size(), at + db::max_in_list));
-                    std::vector<db::Value> keys(batch.deletable.begin() + static_cast<std::ptrdiff_t>(at), end);
-                    auto where = purge::all_of(
-                        {{key + " IN (" + db::placeholders(keys.size()) + ")", keys}, rules_.deletable()});
-                    counts_.deleted += static_cast<std::size_t>(db_.execute(del + where.sql, where.params));
-                }
-            } else {
-                auto where = purge::all_of({range_condition(db_, rules_.alias, key_, range), rules_.deletable()});
-                counts_.deleted += static_cast<std::size_t>(db_.execute(del + where.sql, where.params));
-            }
+            delete_rows(range, batch);
             mask_rows(range);
             db_.commit();
         } catch (...) {
@@ -227,6 +211,25 @@ private:
         db_.checkpoint();  // after the lock is released; see OpenOptions::manual_checkpoints
         counts_.longest_lock = std::max(counts_.longest_lock, held);
         batch_size_ = next_purge_batch(asked, held, settings_.batch_size);
+    }
+
+    /// Deletes what is deletable now: over the range, or, for a sparse
+    /// batch, among the rows its read found deletable (a row of the stretch
+    /// that became deletable since then waits for the next cycle).
+    void delete_rows(const KeyRange& range, const Batch& batch) {
+        const std::string del = "DELETE FROM " + db_.quote_table(rules_.table->name) + " AS " + rules_.alias + " WHERE ";
+        auto run = [&](const SqlCondition& rows) {
+            auto where = purge::all_of({rows, rules_.deletable()});
+            counts_.deleted += static_cast<std::size_t>(db_.execute(del + where.sql, where.params));
+        };
+        if (!batch.sparse()) return run(range_condition(db_, rules_.alias, key_, range));
+        const std::string key = rules_.alias + "." + db_.quote(key_);
+        const auto& all = batch.deletable;
+        for (std::size_t at = 0; at < all.size(); at += db::max_in_list) {
+            std::vector<db::Value> keys(all.begin() + static_cast<std::ptrdiff_t>(at),
+                                        all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), at + db::max_in_list)));
+            run({key + " IN (" + db::placeholders(keys.size()) + ")", keys});
+        }
     }
 
     struct MaskChanges {
