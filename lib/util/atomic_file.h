@@ -7,12 +7,14 @@
 
 namespace dsr {
 
-/// A file that appears at `path` whole or not at all: bytes go to a temporary
-/// file in the same directory, created with `mode`; commit() fsyncs it and
-/// moves it into place, then fsyncs the directory. Destroyed uncommitted (an
-/// error, an exception), it removes the temporary file, so a failed or
-/// killed writer leaves nothing at `path` (a SIGKILL may leave the hidden
-/// `.NAME.tmp-XXXXXX` beside it, never a partial `path`).
+/// A file that appears at `path` whole or not at all: bytes go to an unnamed
+/// file in the same directory (O_TMPFILE), created with `mode`; commit()
+/// fsyncs it and links it into place, then fsyncs the directory. A writer
+/// that fails, throws or is killed leaves nothing behind. Where the system
+/// has no O_TMPFILE (or no /proc to link through) the file is a hidden
+/// `.NAME.tmp-XXXXXX` that an error removes but a SIGKILL may leave; never
+/// a partial `path`. Replacing gives the whole file that hidden name for the
+/// moment before rename() moves it over `path`.
 /// With `replace` false an existing `path` is an error, checked before any
 /// byte is written and again at commit. Throws dsr::Error(io).
 class AtomicFile : public ByteSink {
@@ -26,8 +28,12 @@ public:
     void commit();
 
 private:
+    /// Links the open file, named or not, at `name`; false with errno set.
+    bool link_descriptor(const std::string& name) const;
+
     std::string path_;
-    std::string temp_path_;
+    std::string hidden_prefix_;  ///< `DIR/.NAME.tmp-`
+    std::string temp_path_;      ///< the file's hidden name, if it has one
     std::string dir_;
     bool replace_;
     int fd_ = -1;

@@ -62,7 +62,6 @@ one_unit() { case $1 in erase | rectify | consent) return 0 ;; *) return 1 ;; es
 
 fresh() {
   rm -f "$work" "$work-journal" "$work-wal" "$work-shm" "$state" "$state-journal" "$state-wal" "$state-shm" "$out"
-  rm -f "$DSR_TMP"/.export.json.tmp-*
   cp "$base" "$work"
 }
 # intact FILE LABEL: integrity and foreign keys of one SQLite file.
@@ -150,6 +149,8 @@ for run in $(seq "$runs"); do
   if [ "$job" = export ] && [ -e "$out" ]; then
     cmp -s "$out" "$DSR_TMP/reference-export.json" || fail "$label: a partial or different export at the target path"
   fi
+  # The export writes an unnamed file (O_TMPFILE) until it links it whole.
+  if compgen -G "$DSR_TMP/.export.json.tmp-*" >/dev/null; then fail "$label: a temporary export file was left behind"; fi
   [ "$status" -eq 137 ] || continue
   [ ! -e "$state" ] || "$DSR" audit verify --policy "$SHOP_POLICY" --state "$state" --keys "$DSR_TMP/keys" \
     --format json >"$DSR_TMP/verify.json" 2>&1 || fail "$label: the audit chain does not verify: $(cat "$DSR_TMP/verify.json")"

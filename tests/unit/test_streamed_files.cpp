@@ -41,7 +41,9 @@ TEST_CASE("AtomicFile appears only when committed, with its mode") {
     {
         dsr::AtomicFile file(path, 0600, false);
         file.write("half");
-        CHECK(entries_in(dir.path()) == 1);  // the hidden temporary file
+        // Unnamed (O_TMPFILE, which the test directory's filesystem has):
+        // a writer killed now would leave nothing, not even a hidden file.
+        CHECK(entries_in(dir.path()) == 0);
         CHECK_FALSE(std::filesystem::exists(path));
     }
     CHECK(entries_in(dir.path()) == 0);  // abandoned: nothing left
@@ -61,10 +63,25 @@ TEST_CASE("AtomicFile refuses an existing file unless replacing") {
     auto path = dir.write("copy.json", "old");
     CHECK_THROWS_AS(dsr::AtomicFile(path, 0600, false), dsr::Error);
     CHECK(read_all(path) == "old");
-    dsr::AtomicFile file(path, 0600, true);
-    file.write("new");
-    file.commit();
+    {
+        dsr::AtomicFile file(path, 0640, true);
+        file.write("new");
+        CHECK(read_all(path) == "old");
+        file.commit();
+    }
     CHECK(read_all(path) == "new");
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0640);
+    CHECK(entries_in(dir.path()) == 1);  // the hidden name it had for the rename is gone
+
+    // A file that appears at the path while the writer works is not replaced.
+    auto late = dir.file("late.json");
+    dsr::AtomicFile file(late, 0600, false);
+    file.write("mine");
+    std::ofstream(late) << "theirs";
+    CHECK_THROWS_AS(file.commit(), dsr::Error);
+    CHECK(read_all(late) == "theirs");
 }
 
 TEST_CASE("HashingSink passes bytes on and hashes them") {
