@@ -120,19 +120,16 @@ private:
         for (const auto& b : rules_.blockers) fate.push_back(b.refers);
         std::string fate_sql;
         std::vector<db::Value> fate_params;
-        bool asks_other_tables = false;
         for (const auto& c : fate) {
             fate_sql += ", " + c.sql;
             fate_params.insert(fate_params.end(), c.params.begin(), c.params.end());
-            // A column named "SELECT " would only take the slower path below.
-            asks_other_tables = asks_other_tables || c.sql.find("SELECT ") != std::string::npos;
         }
         std::string sql;
         std::vector<db::Value> params;
         auto append = [&](const std::vector<db::Value>& more) { params.insert(params.end(), more.begin(), more.end()); };
         const std::string limit = " ORDER BY " + key + " LIMIT ?";
         const db::Value batch_rows = static_cast<std::int64_t>(batch_size_);
-        if (asks_other_tables) {
+        if (rules_.fate_asks_other_tables) {
             // The batch's rows are chosen first, and what becomes of each is
             // asked of those rows only. Asked in the query that chooses them,
             // PostgreSQL plans the other tables' EXISTS for every expired row

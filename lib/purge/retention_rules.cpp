@@ -96,6 +96,9 @@ TableRules RetentionRules::rules_at(const policy::Table& table, const std::strin
     if (table.erasure) rules.masks = table.erasure->masks;
     rules.mask_action = retention.action == policy::ErasureAction::mask;
     rules.blockers = blockers_of(table, alias, depth);
+    const bool held_by_parent = table.erasure && table.erasure->hold && !table.erasure->hold->timestamp.table.empty();
+    const bool due_by_parent = retention.delete_after && !retention.timestamp.table.empty();
+    rules.fate_asks_other_tables = !rules.blockers.empty() || held_by_parent || due_by_parent;
     return rules;
 }
 

@@ -47,6 +47,9 @@ struct TableRules {
     /// delete_after has not ended, or rows kept elsewhere refer to it) is
     /// masked. Under action delete such a row is left as it is.
     bool mask_action = false;
+    /// held, delete_due or the blockers ask rows of other tables: a blocker,
+    /// or a hold or delete_after timed by a parent's timestamp (a subquery).
+    bool fate_asks_other_tables = false;
 
     /// Some kept row of another table refers to the row.
     SqlCondition referred() const;
