@@ -2,12 +2,13 @@
 // `dsr purge`: retention enforced (GDPR Art. 5(1)(e), CCPA § 1798.100(a)(3),
 // PIPL Art. 19) on a live shop. Each table with a retention rule is walked
 // in primary-key order, children before parents (erase/erasure_order.h), in
-// batches: a read outside any transaction finds the next batch of expired
-// rows by keyset (`key > last AND expired ORDER BY key LIMIT n`, never a
-// scan from the start), then one short write transaction deletes or masks
-// them with every condition checked again (purge/retention_rules.h). The
-// write lock is held for that transaction only, and its longest hold is
-// measured. A cursor saved after each commit lets the next run continue.
+// batches: a read outside any transaction finds the next expired rows by
+// keyset (`key > last AND expired ORDER BY key LIMIT n`, never a scan from
+// the start), many batches at a time, then one short write transaction a
+// batch deletes or masks them with every condition checked again
+// (purge/retention_rules.h). The write lock is held for that transaction
+// only, and its longest hold is measured. A cursor saved after each commit
+// lets the next run continue.
 
 #include <chrono>
 #include <cstddef>
@@ -29,6 +30,11 @@ namespace dsr::jobs {
 /// start smaller (first_purge_batch) and grow only while their lock holds
 /// stay short, so this is a ceiling, not the usual size.
 inline constexpr std::size_t default_purge_batch = 10000;
+
+/// Expired rows read ahead at a time (or the batch size, when larger):
+/// reading costs no lock, and a large read lets the database find sparse
+/// expired rows with one join instead of a probe per row.
+inline constexpr std::size_t purge_read_rows = 50000;
 
 /// Each table's first batch takes at most this many rows, so the first
 /// lock hold of a table whose rows are slow to change stays short too.

@@ -157,14 +157,17 @@ for pair in "${all_pairs[@]:0:$pairs}"; do
 done
 
 # --- stopped by SIGTERM --------------------------------------------------------------
-# One row per batch makes the run long; the signal ends it between batches.
+# One row per batch makes the run long (a few hundred milliseconds here);
+# the signal ends it between batches. The lock is taken once the signal
+# handlers are in place; the run is stopped while the signal is sent, so it
+# cannot finish in between, and then lets it act on it.
 fresh
 (exec "$DSR" purge "${args[@]}" --batch-size 1 >"$DSR_TMP/term.json" 2>"$DSR_TMP/term.err") &
 pid=$!
-# The lock is taken once the signal handlers are in place.
-for _ in $(seq 100); do purge_lock_held "$pid" && break; sleep 0.1; done
-sleep 0.2
+for _ in $(seq 500); do purge_lock_held "$pid" && break; sleep 0.02; done
+kill -STOP "$pid"
 kill -TERM "$pid"
+kill -CONT "$pid"
 status=0
 wait "$pid" || status=$?
 [ "$status" -eq 14 ] || fail "SIGTERM: exited $status, expected 14: $(head -c 500 "$DSR_TMP/term.err")"
