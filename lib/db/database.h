@@ -123,6 +123,23 @@ public:
     virtual SqlCondition earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,
                                           std::int64_t cutoff) const = 0;
 
+    /// `column` (qualified and quoted, of a text type) as the prefix mask
+    /// writes it (erase/masks.h): white space trimmed, the first
+    /// `characters` characters, trimmed again; NULL stays NULL. nullopt
+    /// where the database cannot compute exactly what the masker would
+    /// (SQLite's text column may hold bytes; a PostgreSQL database in
+    /// SQL_ASCII counts bytes, not characters), and the masker's own value
+    /// is written instead.
+    virtual std::optional<std::string> text_prefix_sql(const std::string& column, int characters) const {
+        (void)column;
+        (void)characters;
+        return std::nullopt;
+    }
+    /// Whether every value of a column is of the column's declared type, so
+    /// SQL can compute a mask's value (PostgreSQL); SQLite's columns can
+    /// hold a value of any type.
+    virtual bool typed_columns() const { return false; }
+
     /// Runs one statement that changes data, `params` bound in order;
     /// returns how many rows it changed.
     virtual std::int64_t execute(const std::string& sql, const std::vector<Value>& params) = 0;

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "erase/mask_sql.h"
 #include "erase/row_masker.h"
 #include "policy/periods.h"
 #include "purge/retention_rules.h"
@@ -46,7 +47,8 @@ public:
               TablePurge& counts, std::size_t& run_batches)
         : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker), settings_(settings),
           counts_(counts), key_(rules.table->key), batch_size_(std::min(settings.batch_size, first_purge_batch)),
-          run_batches_(run_batches) {}
+          run_batches_(run_batches),
+          mask_sql_(rules.mask_action ? erase::mask_sql(db, *rules.table, rules.masks, rules.alias) : std::nullopt) {}
 
     /// Walks `range` to its end, or until settings.should_stop says stop:
     /// returns false then. `on_batch` runs after each batch.
@@ -80,12 +82,15 @@ private:
     bool stop_asked() const { return run_batches_ > 0 && settings_.should_stop && settings_.should_stop(); }
 
     /// What becomes of an expired row, as its read judged it.
-    enum class Fate : unsigned char { keep, remove, mask };
+    /// `masked`: in masked form already, as the read found it (known only
+    /// when the masks are SQL; otherwise `mask` means either).
+    enum class Fate : unsigned char { keep, remove, mask, masked };
 
     /// Rows to write in one transaction: a slice of a ReadAhead.
     struct Batch {
         std::size_t rows = 0;
         std::size_t to_mask = 0;
+        std::size_t already_masked = 0;
         std::optional<db::Value> first, last;
         std::vector<db::Value> deletable;  ///< keys of the rows to delete
 
@@ -117,6 +122,7 @@ private:
             for (std::size_t i = at; i < at + rows; ++i) {
                 if (fates[i] == Fate::remove) b.deletable.push_back(keys[i]);
                 else if (fates[i] == Fate::mask) ++b.to_mask;
+                else if (fates[i] == Fate::masked) ++b.already_masked;
             }
             return b;
         }
@@ -125,15 +131,17 @@ private:
     /// Writes one batch in its own transaction, or only counts it (a dry
     /// run, or nothing left to change).
     void write(const KeyRange& range, const Batch& batch, std::size_t asked) {
+        counts_.already_masked += batch.already_masked;
         if (settings_.dry_run) {
             counts_.deleted += batch.deletable.size();
-            if (batch.to_mask > 0) count_masks(mask_changes(range));
+            if (mask_sql_) counts_.masked += batch.to_mask;
+            else if (batch.to_mask > 0) count_masks(mask_changes(range));
             return;
         }
         // Rows masked by an earlier run need no write lock at all.
-        bool mask_work = false;
+        bool mask_work = batch.to_mask > 0;
         std::size_t unchanged = 0;
-        if (batch.to_mask > 0) {
+        if (mask_work && !mask_sql_) {
             auto changes = mask_changes(range);
             mask_work = !changes.rows.empty();
             unchanged = changes.unchanged;
@@ -157,6 +165,7 @@ private:
         auto where = purge::all_of({range_condition(db_, a, key_, range), rules_.expired});
         std::vector<SqlCondition> fate{rules_.held, rules_.delete_due};
         for (const auto& b : rules_.blockers) fate.push_back(b.refers);
+        if (mask_sql_) fate.push_back(mask_sql_->changes);
         std::string fate_sql;
         std::vector<db::Value> fate_params;
         for (const auto& c : fate) {
@@ -209,7 +218,8 @@ private:
                             kept = true;
                         }
                 if (flag(2) && !kept) fate = Fate::remove;
-                else if (rules_.mask_action) fate = Fate::mask;  // counted as masked or already masked
+                else if (rules_.mask_action)  // counted as masked or already masked
+                    fate = !mask_sql_ || flag(3 + rules_.blockers.size()) ? Fate::mask : Fate::masked;
                 else ++counts_.kept_as_parent;
             }
             ahead.fates.push_back(fate);
@@ -243,6 +253,11 @@ private:
         auto held = duration_cast<microseconds>(steady_clock::now() - locked_at);
         db_.checkpoint();  // after the lock is released; see OpenOptions::manual_checkpoints
         counts_.longest_lock = std::max(counts_.longest_lock, held);
+        // The last batch of a read can be short: its hold is scaled to the
+        // rows asked, or the next batch would double from a short hold and
+        // hold the lock twice the target (shipments: 115 ms).
+        if (batch.rows > 0 && batch.rows < asked)
+            held = duration_cast<microseconds>(held * static_cast<double>(asked) / static_cast<double>(batch.rows));
         batch_size_ = next_purge_batch(asked, held, settings_.batch_size);
     }
 
@@ -295,6 +310,16 @@ private:
 
     /// Writes the masks, inside the batch's transaction.
     void mask_rows(const KeyRange& range) {
+        if (mask_sql_) {
+            auto where = purge::all_of({range_condition(db_, rules_.alias, key_, range), rules_.maskable(), mask_sql_->changes});
+            std::vector<db::Value> params = mask_sql_->assignment_params;
+            params.insert(params.end(), where.params.begin(), where.params.end());
+            counts_.masked += static_cast<std::size_t>(
+                db_.execute("UPDATE " + db_.quote_table(rules_.table->name) + " AS " + rules_.alias + " SET " +
+                                mask_sql_->assignments + " WHERE " + where.sql,
+                            params));
+            return;
+        }
         auto changes = mask_changes(range);
         count_masks(changes);
         if (changes.rows.empty()) return;
@@ -319,6 +344,9 @@ private:
     const std::string& key_;
     std::size_t batch_size_;  ///< the next batch's rows: adapts to the lock time (next_purge_batch)
     std::size_t& run_batches_;  ///< batches of the whole run, every table
+    /// The masks as SQL (erase/mask_sql.h), when they can be: then a batch
+    /// is masked by one UPDATE, and its read says which rows need it.
+    const std::optional<erase::MaskSql> mask_sql_;
 };
 
 /// Where the walk is in the key space of every table, for the progress bar.

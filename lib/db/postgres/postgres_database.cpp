@@ -914,6 +914,17 @@ std::string PostgresDatabase::unix_seconds_sql(const std::string& column, TimeSt
     return "CAST(NULL AS bigint)";  // typed, so `… >= ?` beside it still infers the parameter's type
 }
 
+std::optional<std::string> PostgresDatabase::text_prefix_sql(const std::string& column, int characters) const {
+    // substr() counts characters in the server's encoding, except in
+    // SQL_ASCII, which has none; the masker counts UTF-8 code points.
+    const char* encoding = PQparameterStatus(conn_, "server_encoding");
+    if (!encoding || std::string_view(encoding) == "SQL_ASCII" || characters < 0) return std::nullopt;
+    // What C's isspace() calls white space, as the masker trims it.
+    const std::string space = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)";
+    return "btrim(substr(btrim(CAST(" + column + " AS text), " + space + "), 1, " + std::to_string(characters) + "), " +
+           space + ")";
+}
+
 SqlCondition PostgresDatabase::earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,
                                                 std::int64_t cutoff) const {
     // IS NOT NULL first, or the condition: `NULL AND x` is NULL, `false AND x` false.
