@@ -15,7 +15,9 @@
 #    boolean, deletes across the schema-qualified tables, keeps the held order
 #    masked, leaves everyone else's rows as they were; a second erase changes
 #    nothing; a mask the column's type cannot hold (pseudonymize on uuid and
-#    jsonb) fails the erasure as a whole, changing nothing;
+#    jsonb) is refused by policy check (mask_type_unsupported, in its JSON
+#    report) and by erase (exit 3) with each mask's place in the policy,
+#    changing nothing;
 #  - purge on timestamptz, date and ISO text with UTC offsets deletes exactly
 #    the rows a psql query computes as expired (DSR_NOW fixed), keeps an
 #    expired order a live line still refers to; a second purge deletes nothing;
@@ -199,10 +201,20 @@ dump_everything "$mismatch_db" >"$DSR_TMP/mismatch.before"
 status=0
 "$DSR" erase --policy "$DSR_TMP/mismatch.yaml" --db "$mismatch_db" --state "$DSR_TMP/mismatch-state.db" \
   --keys "$DSR_TMP/keys" --subject customer_id=1 --yes --format json >"$DSR_TMP/out.json" 2>"$DSR_TMP/err.txt" || status=$?
-[ "$status" -ne 0 ] && [ "$status" -ne 7 ] || fail "pseudonymize on uuid and jsonb columns: the erasure exited $status"
+# Refused before anything is read (exit 3), each mask named where the policy sets it.
+[ "$status" -eq 3 ] || fail "pseudonymize on uuid and jsonb columns: the erasure exited $status, not 3"
 dump_everything "$mismatch_db" | cmp -s - "$DSR_TMP/mismatch.before" ||
-  fail "the erasure that failed on a uuid pseudonym changed the database"
-echo "pg_native_types: pseudonymize on uuid/jsonb: exit $status: $(head -c 300 "$DSR_TMP/err.txt")" >&2
+  fail "the erasure refused for a uuid pseudonym changed the database"
+for column in 'external_ref, of type uuid' 'profile, of type jsonb'; do
+  grep -q -E "mismatch\.yaml:[0-9]+:[0-9]+: .*mask pseudonymize on .*$column" "$DSR_TMP/err.txt" ||
+    fail "the refusal does not name the mask on $column: $(head -c 600 "$DSR_TMP/err.txt")"
+done
+status=0
+"$DSR" policy check --policy "$DSR_TMP/mismatch.yaml" --db "$mismatch_db" --format json >"$DSR_TMP/check.json" 2>/dev/null || status=$?
+[ "$status" -eq 3 ] || fail "policy check of the mismatching policy exited $status, not 3"
+validate_report "$DSR_TMP/check.json"
+[ "$(jq '[.errors[] | select(.kind == "mask_type_unsupported")] | length' "$DSR_TMP/check.json")" = 2 ] ||
+  fail "policy check does not report both masks as mask_type_unsupported: $(head -c 600 "$DSR_TMP/check.json")"
 
 # others_dump: every row that is not Ana's, as text, table by table.
 others_dump() {
