@@ -3,7 +3,7 @@
 // giving each row the values RowMasker would give it (row_masker.h), so
 // that masking a purge batch is one UPDATE instead of reading the rows,
 // masking them here and writing them back (shipments at 1,000,000
-// customers: most of the purge's time).
+// customers: 14.5 s of a 36.4 s purge, the largest part).
 //
 // Only masks whose value SQL can compute exactly are written this way: on a
 // database whose columns hold their declared type (PostgreSQL), a null mask

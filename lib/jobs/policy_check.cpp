@@ -200,9 +200,10 @@ private:
                   "mask null on primary key " + info.name + "." + mask.column);
         // Pseudonyms, random and generalized values are written as text, a
         // number, bytes or a date (erase/masks.h); a PostgreSQL uuid, json,
-        // boolean, enum or array column takes none of them, so every
-        // erasure of a row with a value there would fail. null works, and
-        // redact with a text the type accepts.
+        // boolean, enum or array column takes none of them, so the erasure
+        // of a row with a value there would fail (a year or month
+        // generalization, finding no date, would write NULL, or fail on
+        // NOT NULL). null works, and redact with a text the type accepts.
         const bool writes_own_value = mask.method == policy::MaskMethod::pseudonymize ||
                                       mask.method == policy::MaskMethod::random ||
                                       mask.method == policy::MaskMethod::generalize;
@@ -210,8 +211,8 @@ private:
             error("mask_type_unsupported", info.name, mask.column,
                   "mask " + std::string(policy::to_string(mask.method)) + " on " + info.name + "." + mask.column +
                       ", of type " + c->declared_type +
-                      ": dsr cannot write such a value in that type, so erasure would fail; use null, or redact "
-                      "with a text the type accepts");
+                      ": dsr cannot write such a value in that type (erasure would fail, or write NULL); use null, "
+                      "or redact with a text the type accepts");
     }
 
     void report_unclassified(const Table& t, const db::TableInfo& info) {
