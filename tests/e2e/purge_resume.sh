@@ -159,15 +159,17 @@ done
 # --- stopped by SIGTERM --------------------------------------------------------------
 # One row per batch makes the run long (a few hundred milliseconds here);
 # the signal ends it between batches. The lock is taken once the signal
-# handlers are in place; the run is stopped while the signal is sent, so it
-# cannot finish in between, and then lets it act on it.
+# handlers are in place; dsr itself (under the canary wrapper, its child)
+# is stopped while the signal is sent, so it cannot finish in between, and
+# then let go to act on it.
 fresh
 (exec "$DSR" purge "${args[@]}" --batch-size 1 >"$DSR_TMP/term.json" 2>"$DSR_TMP/term.err") &
 pid=$!
 for _ in $(seq 500); do purge_lock_held "$pid" && break; sleep 0.02; done
-kill -STOP "$pid"
-kill -TERM "$pid"
-kill -CONT "$pid"
+real=$(dsr_pid "$pid")
+kill -STOP "$real"
+kill -TERM "$real"
+kill -CONT "$real"
 status=0
 wait "$pid" || status=$?
 [ "$status" -eq 14 ] || fail "SIGTERM: exited $status, expected 14: $(head -c 500 "$DSR_TMP/term.err")"
