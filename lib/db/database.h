@@ -33,6 +33,13 @@ struct SqlCondition {
     std::vector<Value> params;
 };
 
+/// A value an UPDATE writes, computed by the database from the row, and
+/// whether the row's value differs from it.
+struct SqlMask {
+    SqlCondition value;
+    SqlCondition differs;
+};
+
 /// How a column stores points in time, as the policy declares it. A column
 /// of a native date/time type (TypeClass::timestamp) is compared as one
 /// whatever the policy says.
@@ -123,22 +130,18 @@ public:
     virtual SqlCondition earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,
                                           std::int64_t cutoff) const = 0;
 
-    /// `column` (qualified and quoted, of a text type) as the prefix mask
-    /// writes it (erase/masks.h): white space trimmed, the first
-    /// `characters` characters, trimmed again; NULL stays NULL. nullopt
-    /// where the database cannot compute exactly what the masker would
-    /// (SQLite's text column may hold bytes; a PostgreSQL database in
-    /// SQL_ASCII counts bytes, not characters), and the masker's own value
-    /// is written instead.
-    virtual std::optional<std::string> text_prefix_sql(const std::string& column, int characters) const {
-        (void)column;
-        (void)characters;
-        return std::nullopt;
-    }
-    /// Whether every value of a column is of the column's declared type, so
-    /// SQL can compute a mask's value (PostgreSQL); SQLite's columns can
-    /// hold a value of any type.
-    virtual bool typed_columns() const { return false; }
+    /// What a mask on `column` (qualified and quoted, of a text type)
+    /// writes, as the masker writes it (erase/masks.h), computed by the
+    /// database: NULL stays NULL; `redact` writes `text`; `prefix` keeps
+    /// the first `characters` characters between white space trimmed
+    /// before and after. SQLite's text column may also hold bytes: the
+    /// redaction's bytes then, and for a prefix nothing (x'' where
+    /// `not_null`). nullopt where the database cannot count as the masker
+    /// does (a PostgreSQL database in SQL_ASCII counts bytes): the masker's
+    /// own value is written instead.
+    virtual std::optional<SqlMask> text_redact_sql(const std::string& column, const std::string& text,
+                                                   bool not_null) const = 0;
+    virtual std::optional<SqlMask> text_prefix_sql(const std::string& column, int characters, bool not_null) const = 0;
 
     /// Runs one statement that changes data, `params` bound in order;
     /// returns how many rows it changed.

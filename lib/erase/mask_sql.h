@@ -5,11 +5,12 @@
 // masking them here and writing them back (shipments at 1,000,000
 // customers: 14.5 s of a 36.4 s purge, the largest part).
 //
-// Only masks whose value SQL can compute exactly are written this way: on a
-// database whose columns hold their declared type (PostgreSQL), a null mask
-// on a nullable column, and a redact or a prefix generalization of a text
-// column that is not UNIQUE. A UNIQUE column's keyed tag, pseudonyms,
-// random values and generalized dates stay the masker's. For these masks a
+// Only masks whose value SQL can compute exactly are written this way: a
+// null mask on a nullable column, and a redact or a prefix generalization
+// of a text column that is not UNIQUE, as each database writes them
+// (Database::text_redact_sql, text_prefix_sql; on SQLite such a column
+// can hold bytes too). A UNIQUE column's keyed tag, pseudonyms, random
+// values and generalized dates stay the masker's. For these masks a
 // value already in masked form is its own mask, so "a row masked before is
 // left alone" is simply: a row whose every mask would leave it as it is.
 

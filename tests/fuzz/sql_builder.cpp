@@ -252,6 +252,13 @@ public:
                                       std::int64_t cutoff) const override {
         return inner_->earlier_than_sql(column, storage, type, cutoff);
     }
+    std::optional<db::SqlMask> text_redact_sql(const std::string& column, const std::string& text,
+                                               bool not_null) const override {
+        return inner_->text_redact_sql(column, text, not_null);
+    }
+    std::optional<db::SqlMask> text_prefix_sql(const std::string& column, int characters, bool not_null) const override {
+        return inner_->text_prefix_sql(column, characters, not_null);
+    }
     std::int64_t execute(const std::string& sql, const std::vector<db::Value>& params) override {
         check(sql, params);
         return inner_->execute(sql, params);

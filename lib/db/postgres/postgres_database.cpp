@@ -914,15 +914,26 @@ std::string PostgresDatabase::unix_seconds_sql(const std::string& column, TimeSt
     return "CAST(NULL AS bigint)";  // typed, so `… >= ?` beside it still infers the parameter's type
 }
 
-std::optional<std::string> PostgresDatabase::text_prefix_sql(const std::string& column, int characters) const {
+// A text column's values compare as text: char(n) without its padding,
+// citext case-sensitively, as the masker compares what it reads.
+std::optional<SqlMask> PostgresDatabase::text_redact_sql(const std::string& column, const std::string& text,
+                                                         bool) const {
+    const std::string as_text = "CAST(" + column + " AS text)";
+    return SqlMask{{"CASE WHEN " + column + " IS NULL THEN NULL ELSE CAST(? AS text) END", {text}},
+                   {"(" + column + " IS NOT NULL AND " + as_text + " <> ?)", {text}}};
+}
+
+std::optional<SqlMask> PostgresDatabase::text_prefix_sql(const std::string& column, int characters, bool) const {
     // substr() counts characters in the server's encoding, except in
     // SQL_ASCII, which has none; the masker counts UTF-8 code points.
     const char* encoding = PQparameterStatus(conn_, "server_encoding");
     if (!encoding || std::string_view(encoding) == "SQL_ASCII" || characters < 0) return std::nullopt;
     // What C's isspace() calls white space, as the masker trims it.
     const std::string space = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)";
-    return "btrim(substr(btrim(CAST(" + column + " AS text), " + space + "), 1, " + std::to_string(characters) + "), " +
-           space + ")";
+    const std::string as_text = "CAST(" + column + " AS text)";
+    const std::string prefix = "btrim(substr(btrim(" + as_text + ", " + space + "), 1, " + std::to_string(characters) +
+                               "), " + space + ")";
+    return SqlMask{{prefix, {}}, {"(" + column + " IS NOT NULL AND " + as_text + " <> " + prefix + ")", {}}};
 }
 
 SqlCondition PostgresDatabase::earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,

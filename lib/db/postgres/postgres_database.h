@@ -51,8 +51,9 @@ public:
     std::string unix_seconds_sql(const std::string& column, TimeStorage storage, TypeClass column_type) const override;
     SqlCondition earlier_than_sql(const std::string& column, TimeStorage storage, TypeClass column_type,
                                   std::int64_t cutoff) const override;
-    std::optional<std::string> text_prefix_sql(const std::string& column, int characters) const override;
-    bool typed_columns() const override { return true; }
+    std::optional<SqlMask> text_redact_sql(const std::string& column, const std::string& text,
+                                           bool not_null) const override;
+    std::optional<SqlMask> text_prefix_sql(const std::string& column, int characters, bool not_null) const override;
     std::int64_t execute(const std::string& sql, const std::vector<Value>& params) override;
     /// In libpq's pipeline mode, a chunk of runs per round trip.
     std::vector<std::int64_t> execute_each(const std::string& sql,

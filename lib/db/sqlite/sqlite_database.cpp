@@ -140,6 +140,9 @@ Schema SqliteDatabase::read_schema() {
 }
 
 void bind_values(SQLite::Statement& statement, const std::vector<Value>& params) {
+    // sqlite3_bind_blob() binds NULL for a null pointer, which an empty
+    // vector's data() may be: an empty Blob is x'', not NULL.
+    static const unsigned char no_bytes = 0;
     for (std::size_t i = 0; i < params.size(); ++i) {
         int index = static_cast<int>(i + 1);
         std::visit(
@@ -149,7 +152,7 @@ void bind_values(SQLite::Statement& statement, const std::vector<Value>& params)
                 else if constexpr (std::is_same_v<T, std::int64_t>) statement.bind(index, static_cast<int64_t>(v));
                 else if constexpr (std::is_same_v<T, double>) statement.bind(index, v);
                 else if constexpr (std::is_same_v<T, std::string>) statement.bind(index, v);
-                else statement.bind(index, v.bytes.data(), static_cast<int>(v.bytes.size()));
+                else statement.bind(index, v.bytes.empty() ? &no_bytes : v.bytes.data(), static_cast<int>(v.bytes.size()));
             },
             params[i]);
     }
@@ -231,6 +234,27 @@ std::string SqliteDatabase::quote(std::string_view identifier) const {
         out += c;
     }
     return out + "\"";
+}
+
+// A column of TEXT affinity holds NULL, text or bytes (numbers become
+// text), so each expression asks typeof(). `IS NOT` is SQLite's
+// NULL-safe inequality, comparing bytes with bytes and text with text.
+std::optional<SqlMask> SqliteDatabase::text_redact_sql(const std::string& column, const std::string& text,
+                                                       bool) const {
+    const Value bytes = Blob{std::vector<unsigned char>(text.begin(), text.end())};
+    const std::string value = "CASE typeof(" + column + ") WHEN 'null' THEN NULL WHEN 'blob' THEN ? ELSE ? END";
+    return SqlMask{{value, {bytes, text}}, {column + " IS NOT (" + value + ")", {bytes, text}}};
+}
+
+std::optional<SqlMask> SqliteDatabase::text_prefix_sql(const std::string& column, int characters, bool not_null) const {
+    if (characters < 0) return std::nullopt;
+    // What C's isspace() calls white space, as the masker trims it; substr()
+    // counts the characters of text. Bytes are no text to cut: emptied.
+    const std::string space = "char(32, 9, 10, 11, 12, 13)";
+    const std::string value = "CASE typeof(" + column + ") WHEN 'null' THEN NULL WHEN 'text' THEN trim(substr(trim(" +
+                              column + ", " + space + "), 1, " + std::to_string(characters) + "), " + space +
+                              ") ELSE " + (not_null ? "x''" : "NULL") + " END";
+    return SqlMask{{value, {}}, {column + " IS NOT (" + value + ")", {}}};
 }
 
 std::int64_t SqliteDatabase::execute(const std::string& sql, const std::vector<Value>& params) {
