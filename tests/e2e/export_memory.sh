@@ -48,30 +48,36 @@ age -d -i "$DSR_TMP/subject.key" "$DSR_TMP/copy.json.age" | cmp -s - "$DSR_TMP/c
 # O_TMPFILE, that dsr holds open in the output's directory has bytes):
 # nothing at the output path, or, when the kill came after the link (the
 # process was still alive), the complete file; never a partial one, and no
-# temporary file either. The export takes a fraction of a second, and a
-# loaded machine can run it through before this loop looks: then it is
-# tried again, and the test fails if no attempt was seen writing.
+# temporary file either. The export takes a fraction of a second, less
+# than a look at its open files costs a loaded machine's shell: dsr is
+# stopped (SIGSTOP) for each look and let go for a moment between looks, so
+# it cannot run through unseen. Tried again if it still finished unseen,
+# and the test fails if no attempt was seen writing.
 dir=$(realpath "$DSR_TMP")
 # kill_while_writing: 0 when an export was killed with bytes in its unnamed file.
 kill_while_writing() {
   rm -f "$DSR_TMP/killed.json"
   "$DSR" export "${common[@]}" --subject customer_id=1 --output "$DSR_TMP/killed.json" >/dev/null 2>&1 &
-  local pid=$! writing="" fd
-  for _ in $(seq 1 2000); do
-    for fd in /proc/"$(dsr_pid $pid)"/fd/*; do
+  local pid=$! real writing="" fd
+  for _ in $(seq 1 5000); do
+    real=$(dsr_pid $pid)
+    kill -STOP "$real" 2>/dev/null || break
+    for fd in /proc/"$real"/fd/*; do
       case $(readlink "$fd" 2>/dev/null) in
         "$dir/#"*" (deleted)") [ "$(stat -L -c %s "$fd" 2>/dev/null || echo 0)" -gt 0 ] && writing=$fd ;;
       esac
     done
     [ -n "$writing" ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.005
+    kill -CONT "$real" 2>/dev/null
+    sleep 0.002
   done
-  if [ -n "$writing" ] && kill -9 $pid 2>/dev/null; then
+  if [ -n "$writing" ] && kill -9 "$real" 2>/dev/null; then
+    kill -CONT "$real" 2>/dev/null || true
     wait $pid 2>/dev/null || true
     await_dsr_death $pid
     return 0
   fi
+  [ -z "$real" ] || kill -CONT "$real" 2>/dev/null || true
   wait $pid 2>/dev/null || true
   return 1
 }
