@@ -357,6 +357,12 @@ PostgresDatabase::PostgresDatabase(const std::string& url, const OpenOptions& op
             "statement_timeout", std::to_string(statement_timeout_.count()),
         };
         if (options.read_only) settings.insert(settings.end(), {"default_transaction_read_only", "on"});
+        // No JIT compilation (PostgreSQL 11 on): dsr's statements are keyed
+        // and short, and a purge's reads and deletes of many rows cross the
+        // planner's cost limits, then spend more compiling than running (a
+        // read of 50,000 order_items at 1,000,000 customers: 480 ms of its
+        // 876 compiling).
+        if (server_version_ >= 110000) settings.insert(settings.end(), {"jit", "off"});
         std::string sql = "SELECT ";
         for (std::size_t i = 0; i < settings.size(); i += 2) sql += (i ? ", " : "") + std::string("set_config(?, ?, false)");
         run(sql, settings, "cannot set up the session");
