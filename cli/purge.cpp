@@ -113,6 +113,26 @@ ordered_json audit_summary(const std::vector<report::PurgedDatabase>& databases,
     return summary;
 }
 
+/// A second, read-only connection on which the next rows are read while
+/// the first writes (jobs/purge.h), where reads do not hold up commits; null
+/// elsewhere, or when the server refuses another connection (a role's
+/// CONNECTION LIMIT, max_connections): the reads then run between batches.
+std::unique_ptr<db::Database> open_reader(const db::Database& db, const std::string& url, const PurgeOptions& o) {
+    if (!db.reads_beside_writes()) return nullptr;
+    try {
+        return db::open_database(url, {.read_only = true,
+                                       .busy_timeout = milliseconds(o.location.busy_timeout_ms),
+                                       .statement_timeout = milliseconds(o.location.statement_timeout_ms),
+                                       .kill_after_statements = std::nullopt,
+                                       .manual_checkpoints = false,
+                                       .custom_plans = true,
+                                       .on_statement = statement_printer(o.location.verbose),
+                                       .application_name = "dsr purge reader"});
+    } catch (const Error&) {
+        return nullptr;
+    }
+}
+
 ExitStatus run_purge(const PurgeOptions& o) {
     report::Envelope envelope;
     envelope.command = "purge";
@@ -201,6 +221,8 @@ ExitStatus run_purge(const PurgeOptions& o) {
                 // Declared before any use of the connection, destroyed before it.
                 std::unique_ptr<db::JobLock> lock;
                 if (!o.dry_run) lock = db->lock_job("purge");
+                auto reader = o.dry_run ? nullptr : open_reader(*db, url, o);
+                settings.reader = reader.get();
                 auto setup = jobs::prepare_erasure(*db, policy, ref->name);
                 auto& outcome = *outcomes.emplace_back(std::make_unique<jobs::PurgeOutcome>());
                 run.databases.push_back({ref->name, &outcome});

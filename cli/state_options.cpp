@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 
 #include "cli/progress.h"
 #include "crypto/keys.h"
@@ -33,6 +34,9 @@ db::StatementObserver statement_printer(bool verbose) {
         }
         char ms[32];
         std::snprintf(ms, sizeof ms, "%9.3f ms  ", static_cast<double>(took.count()) / 1000.0);
+        // A purge reads on a second thread (jobs/purge.h): one line at a time.
+        static std::mutex printing;
+        std::lock_guard lock(printing);
         clear_progress_line();
         std::cerr << "dsr: sql " << ms << line << '\n';
     };

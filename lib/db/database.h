@@ -85,6 +85,8 @@ struct OpenOptions {
     bool custom_plans = false;
     /// Empty: statements are not timed.
     StatementObserver on_statement;
+    /// PostgreSQL: the session's application_name, as pg_stat_activity shows it.
+    std::string application_name = "dsr";
 };
 
 /// What Database::update_by_key did.
@@ -192,6 +194,11 @@ public:
     /// rows (SQLite: deleted content is zeroed by secure_delete, and the WAL
     /// is checkpointed into the file and truncated).
     virtual void remove_residue() = 0;
+    /// Whether another connection's reads leave this one's writes alone: a
+    /// read does not hold up a commit, nor a commit a read (PostgreSQL).
+    /// Not SQLite in its default rollback-journal mode, where a reader's
+    /// shared lock makes the commit wait.
+    virtual bool reads_beside_writes() const { return false; }
     /// Copies what is committed from the write-ahead log into the file,
     /// waiting for no one (SQLite: wal_checkpoint(PASSIVE)); nothing without
     /// a log. Keeps the log small during a long job of short transactions.

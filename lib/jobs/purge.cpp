@@ -1,6 +1,7 @@
 #include "jobs/purge.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
 
@@ -53,10 +54,17 @@ public:
     /// Walks `range` to its end, or until settings.should_stop says stop:
     /// returns false then. `on_batch` runs after each batch.
     bool walk(KeyRange range, const std::function<void(const std::optional<db::Value>&)>& on_batch) {
-        const std::size_t window = std::max(purge_read_rows, settings_.batch_size);
+        const std::size_t window = std::max(settings_.read_rows, settings_.batch_size);
+        if (stop_asked()) return false;
+        auto next = start_read(range.after, window);
         while (true) {
-            if (stop_asked()) return false;
-            auto ahead = read_ahead(range, window);
+            auto ahead = next.get();
+            take_counts(ahead);
+            const bool more = ahead.keys.size() == window;
+            // With a second connection the next rows are read while these
+            // are written: they lie after these, so no write here changes
+            // what the read finds, and every write checks again anyway.
+            if (more) next = start_read(ahead.keys.back(), window);
             for (std::size_t at = 0; at < ahead.keys.size();) {
                 if (at > 0 && stop_asked()) return false;
                 const std::size_t asked = batch_size_;
@@ -72,7 +80,8 @@ public:
                 range.after = batch.last;
                 on_batch(batch.last);
             }
-            if (ahead.keys.size() < window) return true;
+            if (!more) return true;
+            if (stop_asked()) return false;  // a read under way is waited for, and dropped
         }
     }
 
@@ -109,10 +118,15 @@ private:
     /// A stretch of keys this many times the expired rows read is sparse.
     static constexpr double sparse_stretch = 4.0;
 
-    /// The next expired rows in key order, read many batches at a time.
+    /// The next expired rows in key order, read many batches at a time,
+    /// and what the read found (counted when the rows are taken, so rows
+    /// read ahead of a stop count nowhere).
     struct ReadAhead {
         std::vector<db::Value> keys;
         std::vector<Fate> fates;
+        std::size_t held = 0;
+        std::size_t kept_as_parent = 0;
+        std::vector<std::size_t> kept_by;  ///< per blocker of rules_.blockers
 
         Batch batch(std::size_t at, std::size_t rows) const {
             Batch b;
@@ -150,19 +164,38 @@ private:
         else counts_.already_masked += unchanged;
     }
 
-    /// The next `window` expired rows after `range.after` and what each
-    /// will become. Reads only, outside any transaction: the write lock is
-    /// not held yet. Read many batches at once because what a read costs is
-    /// mostly finding the rows: where expired rows are few among many (the
-    /// items of the rare expired orders), a batch-sized read walks the key
-    /// index probing the parent for each row, where a larger one lets
+    /// A read's SQL and its values, built on the walk's thread.
+    struct ReadQuery {
+        std::string sql;
+        std::vector<db::Value> params;
+    };
+
+    /// The next `window` expired rows after `after`, read on the second
+    /// connection on a thread of its own when there is one, else on the
+    /// first when asked for (get()).
+    std::future<ReadAhead> start_read(const std::optional<db::Value>& after, std::size_t window) {
+        auto query = read_query(after, window);
+        if (!settings_.reader) {
+            return std::async(std::launch::deferred,
+                              [this, query = std::move(query)] { return run_read(db_, query); });
+        }
+        return std::async(std::launch::async,
+                          [this, query = std::move(query)] { return run_read(*settings_.reader, query); });
+    }
+
+    /// The read of the next `window` expired rows after `after` and what
+    /// each will become. Reads only, outside any transaction: the write lock
+    /// is not held yet. Read many batches at once because what a read costs
+    /// is mostly finding the rows: where expired rows are few among many
+    /// (the items of the rare expired orders), a batch-sized read walks the
+    /// key index probing the parent for each row, where a larger one lets
     /// PostgreSQL hash the expired parents once (order_items at 1,000,000
     /// customers: 6.9 s of reads down to 1.8).
-    ReadAhead read_ahead(const KeyRange& range, std::size_t window) {
+    ReadQuery read_query(const std::optional<db::Value>& after, std::size_t window) const {
         const std::string& a = rules_.alias;
         const std::string table = db_.quote_table(rules_.table->name) + " AS " + a;
         const std::string key = a + "." + db_.quote(key_);
-        auto where = purge::all_of({range_condition(db_, a, key_, range), rules_.expired});
+        auto where = purge::all_of({range_condition(db_, a, key_, KeyRange{after, std::nullopt}), rules_.expired});
         std::vector<SqlCondition> fate{rules_.held, rules_.delete_due};
         for (const auto& b : rules_.blockers) fate.push_back(b.refers);
         if (mask_sql_) fate.push_back(mask_sql_->changes);
@@ -172,9 +205,10 @@ private:
             fate_sql += ", " + c.sql;
             fate_params.insert(fate_params.end(), c.params.begin(), c.params.end());
         }
-        std::string sql;
-        std::vector<db::Value> params;
-        auto append = [&](const std::vector<db::Value>& more) { params.insert(params.end(), more.begin(), more.end()); };
+        ReadQuery read;
+        auto append = [&](const std::vector<db::Value>& more) {
+            read.params.insert(read.params.end(), more.begin(), more.end());
+        };
         const std::string limit = " ORDER BY " + key + " LIMIT ?";
         const db::Value window_rows = static_cast<std::int64_t>(window);
         if (rules_.fate_asks_other_tables) {
@@ -186,21 +220,26 @@ private:
             // 200,000 customers, where probing the chosen rows takes a few.
             // The chosen rows keep the table's alias, so the conditions read
             // them as written. Without subqueries this would only copy rows.
-            sql = "WITH dsr_batch AS MATERIALIZED (SELECT * FROM " + table + " WHERE " + where.sql + limit +
-                  ") SELECT " + key + fate_sql + " FROM dsr_batch AS " + a + " ORDER BY " + key;
+            read.sql = "WITH dsr_batch AS MATERIALIZED (SELECT * FROM " + table + " WHERE " + where.sql + limit +
+                       ") SELECT " + key + fate_sql + " FROM dsr_batch AS " + a + " ORDER BY " + key;
             append(where.params);
-            params.push_back(window_rows);
+            read.params.push_back(window_rows);
             append(fate_params);
         } else {
-            sql = "SELECT " + key + fate_sql + " FROM " + table + " WHERE " + where.sql + limit;
+            read.sql = "SELECT " + key + fate_sql + " FROM " + table + " WHERE " + where.sql + limit;
             append(fate_params);
             append(where.params);
-            params.push_back(window_rows);
+            read.params.push_back(window_rows);
         }
+        return read;
+    }
 
+    /// Runs a read_query on `conn`. Touches nothing of the walk's but what
+    /// it returns, as it may run on another thread while batches are written.
+    ReadAhead run_read(db::Database& conn, const ReadQuery& read) const {
         ReadAhead ahead;
-        std::vector<std::size_t> kept_by(rules_.blockers.size(), 0);
-        db_.query(sql, params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+        ahead.kept_by.assign(rules_.blockers.size(), 0);
+        conn.query(read.sql, read.params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
             auto flag = [&](std::size_t i) {
                 const auto* v = std::get_if<std::int64_t>(&row[i]);
                 return v && *v != 0;
@@ -208,25 +247,30 @@ private:
             ahead.keys.push_back(row[0]);
             Fate fate = Fate::keep;
             if (flag(1)) {
-                ++counts_.held;
+                ++ahead.held;
             } else {
                 bool kept = false;
                 if (flag(2))
                     for (std::size_t i = 0; i < rules_.blockers.size(); ++i)
                         if (flag(3 + i)) {
-                            ++kept_by[i];
+                            ++ahead.kept_by[i];
                             kept = true;
                         }
                 if (flag(2) && !kept) fate = Fate::remove;
                 else if (rules_.mask_action)  // counted as masked or already masked
                     fate = !mask_sql_ || flag(3 + rules_.blockers.size()) ? Fate::mask : Fate::masked;
-                else ++counts_.kept_as_parent;
+                else ++ahead.kept_as_parent;
             }
             ahead.fates.push_back(fate);
         });
-        counts_.examined += ahead.keys.size();
-        for (std::size_t i = 0; i < kept_by.size(); ++i) add_kept_for(rules_.blockers[i].table, kept_by[i]);
         return ahead;
+    }
+
+    void take_counts(const ReadAhead& ahead) {
+        counts_.examined += ahead.keys.size();
+        counts_.held += ahead.held;
+        counts_.kept_as_parent += ahead.kept_as_parent;
+        for (std::size_t i = 0; i < ahead.kept_by.size(); ++i) add_kept_for(rules_.blockers[i].table, ahead.kept_by[i]);
     }
 
     void add_kept_for(const std::string& table, std::size_t rows) {

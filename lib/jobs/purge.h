@@ -8,7 +8,9 @@
 // batch deletes or masks them with every condition checked again
 // (purge/retention_rules.h). The write lock is held for that transaction
 // only, and its longest hold is measured. A cursor saved after each commit
-// lets the next run continue.
+// lets the next run continue. Where the database lets a second connection
+// read while the first writes (PostgreSQL), the next rows are read there,
+// on a second thread, while the batches already read are written.
 
 #include <chrono>
 #include <cstddef>
@@ -88,11 +90,20 @@ struct PurgeSettings {
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();  ///< dates retention
     std::string only_table;  ///< empty: every table with a retention rule
     std::size_t batch_size = default_purge_batch;
+    /// Expired rows read at a time, or batch_size when larger.
+    std::size_t read_rows = purge_read_rows;
     bool dry_run = false;
     /// Asked between batches, never before the run's first: true stops the
     /// run there (--max-duration, a signal).
     std::function<bool()> should_stop;
     std::function<void(const PurgeProgress&)> on_progress;
+    /// A second connection to the same database, read-only, or null. When
+    /// given, the next expired rows are read on it while the rows read
+    /// before are written on the first: a database that finds rows slowly
+    /// (a join to the parent for order_items) then costs the walk little.
+    /// Only for a database whose readers do not hold up a commit
+    /// (Database::reads_beside_writes).
+    db::Database* reader = nullptr;
 };
 
 struct PurgeOutcome {

@@ -5,7 +5,8 @@
 # policies/shop.yaml by hand; PUBLIC's defaults revoked). Connected as that
 # role (user= in the URL; the test cluster trusts local connections), every
 # command succeeds: policy check (also as a role with no table privilege),
-# access, export, erase, rectify, purge, and consent grant and withdraw with
+# access, export, erase, rectify, purge (with one connection allowed), and
+# consent grant and withdraw with
 # the marketing_opt_in mirror; and each does exactly what it does as the
 # superuser on a copy of the same shop (same reports, same dump at the end).
 # A command refused for a missing privilege fails the test naming the
@@ -138,7 +139,12 @@ as_role 0 withdraw consent withdraw "${common[@]}" --subject customer_id=$withdr
   fail "consent: the mirror column was not written"
 
 # --- purge: deletes, shipment masks, batches ------------------------------------------------
+# The role may open one connection: its purge does without the second, on
+# which the superuser's reads the next rows beside the writes, and the two
+# must still do the same.
+q "ALTER ROLE \"$role\" CONNECTION LIMIT 1" >/dev/null
 as_role 0 purge purge "${common[@]}"
+q "ALTER ROLE \"$role\" CONNECTION LIMIT -1" >/dev/null
 same purge '[.tables[] | {table, examined, deleted, masked, already_masked, kept_under_hold, kept_as_parent}]'
 expect_json '[.status, .complete]' '["ok",true]'
 [ "$(jq '.totals.deleted' "$DSR_TMP/out.json")" -gt 0 ] || fail "fixture: the purge deleted nothing"

@@ -109,16 +109,28 @@ struct PurgeShop : dsr::test::PolicyShop {
     dsr::jobs::PurgeOutcome purge(bool dry_run, std::size_t batch_size = 2,
                                   dsr::purge::PurgeCursors* cursors = nullptr,
                                   std::function<bool()> should_stop = {}) const {
-        auto db = open(dry_run);
-        auto setup = dsr::jobs::prepare_erasure(*db, policy, "main");
         dsr::jobs::PurgeSettings settings;
-        settings.now = now;
         settings.dry_run = dry_run;
         settings.batch_size = batch_size;
         settings.should_stop = std::move(should_stop);
+        return purge(settings, cursors);
+    }
+
+    /// With `settings` as given but for the date.
+    dsr::jobs::PurgeOutcome purge(dsr::jobs::PurgeSettings settings, dsr::purge::PurgeCursors* cursors = nullptr) const {
+        auto db = open(settings.dry_run);
+        auto setup = dsr::jobs::prepare_erasure(*db, policy, "main");
+        settings.now = now;
         dsr::jobs::PurgeOutcome out;
         dsr::jobs::run_purge(*db, policy, setup, cursors, key, settings, out);
         return out;
+    }
+
+    /// The shop in WAL mode, where a second connection reads while the
+    /// first writes (Database::reads_beside_writes), and such a connection.
+    std::unique_ptr<dsr::db::Database> reader() const {
+        SQLite::Database(file, SQLite::OPEN_READWRITE).exec("PRAGMA journal_mode = WAL");
+        return open(true);
     }
 
     std::string keys(const std::string& table) const {
@@ -226,6 +238,60 @@ TEST_CASE("run_purge: stopped between batches, continued from the cursor, ends w
     CHECK(second.complete);
     CHECK(table(second, "payments").resumed);
     CHECK_FALSE(cursors.get("payments"));
+    CHECK(stopped.dump() == whole.dump());
+}
+
+/// Every count a table's purge reports, to compare two runs.
+std::string counts(const dsr::jobs::PurgeOutcome& out) {
+    std::string text;
+    for (const auto& t : out.tables) {
+        text += t.table->name + ": " + std::to_string(t.examined) + " examined, " + std::to_string(t.deleted) +
+                " deleted, " + std::to_string(t.masked) + " masked, " + std::to_string(t.already_masked) +
+                " already, " + std::to_string(t.held) + " held, " + std::to_string(t.kept_as_parent) + " kept";
+        for (const auto& [referring, rows] : t.kept_for) text += ", " + std::to_string(rows) + " for " + referring;
+        text += "\n";
+    }
+    return text;
+}
+
+TEST_CASE("run_purge: rows read on a second connection while the first writes: the same run as with one") {
+    PurgeShop alone;
+    alone.reader();  // the same journal mode
+    dsr::jobs::PurgeSettings settings;
+    settings.batch_size = 1;
+    settings.read_rows = 1;  // every read but the first runs beside a write
+    auto one = alone.purge(settings);
+
+    PurgeShop beside;
+    auto reader = beside.reader();
+    settings.reader = reader.get();
+    auto two = beside.purge(settings);
+    CHECK(two.complete);
+    CHECK(counts(two) == counts(one));
+    CHECK(table(two, "orders").kept_for == table(one, "orders").kept_for);
+    CHECK(beside.dump() == alone.dump());
+    CHECK(two.changed() == 4);  // not two empty runs
+}
+
+TEST_CASE("run_purge: stopped while the next rows are being read beside the writes, continued, ends where one run ends") {
+    PurgeShop whole;
+    whole.purge(false, 1);
+
+    PurgeShop stopped;
+    auto reader = stopped.reader();
+    dsr::state::StateStore store(stopped.dir.file("state.db"), {});
+    dsr::purge::PurgeCursors cursors(store, "sqlite:" + stopped.file);
+    dsr::jobs::PurgeSettings settings;
+    settings.batch_size = 1;
+    settings.read_rows = 1;
+    settings.reader = reader.get();
+    settings.should_stop = [] { return true; };  // after the first batch, with the second row's read under way
+    auto first = stopped.purge(settings, &cursors);
+    CHECK_FALSE(first.complete);
+    CHECK(first.examined() == 1);  // the row read ahead is not counted
+    settings.should_stop = {};
+    auto second = stopped.purge(settings, &cursors);
+    CHECK(second.complete);
     CHECK(stopped.dump() == whole.dump());
 }
 

@@ -351,7 +351,7 @@ PostgresDatabase::PostgresDatabase(const std::string& url, const OpenOptions& op
         // dates (timestamps as text compare across backends), hex bytea,
         // floats that read back exactly, UTF-8.
         std::vector<Value> settings = {
-            "TimeZone", "UTC", "DateStyle", "ISO, YMD", "IntervalStyle", "iso_8601", "application_name", "dsr",
+            "TimeZone", "UTC", "DateStyle", "ISO, YMD", "IntervalStyle", "iso_8601", "application_name", options.application_name,
             "extra_float_digits", "3", "bytea_output", "hex", "client_encoding", "UTF8",
             "lock_timeout", std::to_string(lock_timeout_.count()),
             "statement_timeout", std::to_string(statement_timeout_.count()),

@@ -78,6 +78,8 @@ public:
     void remove_residue() override {}
     /// Nothing: the server manages its own write-ahead log.
     void checkpoint() override {}
+    /// A read sees a snapshot and takes no lock a writer waits for.
+    bool reads_beside_writes() const override { return true; }
 
 private:
     /// Runs a statement whose result is small (PQexecParams) and checks it.
