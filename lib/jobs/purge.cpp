@@ -47,7 +47,7 @@ public:
               purge::PurgeCursors* cursors, erase::RowMasker& masker, const PurgeSettings& settings,
               TablePurge& counts, std::size_t& run_batches)
         : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker), settings_(settings),
-          counts_(counts), key_(rules.table->key), batch_size_(std::min(settings.batch_size, first_purge_batch)),
+          counts_(counts), key_(rules.table->key), batch_sizer_(settings.batch_size),
           run_batches_(run_batches),
           mask_sql_(rules.mask_action ? erase::mask_sql(db, *rules.table, rules.masks, rules.alias) : std::nullopt) {}
 
@@ -67,7 +67,7 @@ public:
             if (more) next = start_read(ahead.keys.back(), window);
             for (std::size_t at = 0; at < ahead.keys.size();) {
                 if (at > 0 && stop_asked()) return false;
-                const std::size_t asked = batch_size_;
+                const std::size_t asked = batch_sizer_.rows();
                 auto batch = ahead.batch(at, std::min(asked, ahead.keys.size() - at));
                 at += batch.rows;
                 write(KeyRange{range.after, batch.last}, batch, asked);
@@ -302,7 +302,7 @@ private:
         // hold the lock twice the target (shipments: 115 ms).
         if (batch.rows > 0 && batch.rows < asked)
             held = duration_cast<microseconds>(held * static_cast<double>(asked) / static_cast<double>(batch.rows));
-        batch_size_ = next_purge_batch(asked, held, settings_.batch_size);
+        batch_sizer_.wrote(asked, held);
     }
 
     /// Deletes what is deletable now: over the range, or, for a sparse
@@ -387,7 +387,7 @@ private:
     const PurgeSettings& settings_;
     TablePurge& counts_;
     const std::string& key_;
-    std::size_t batch_size_;  ///< the next batch's rows: adapts to the lock time (next_purge_batch)
+    PurgeBatchSizer batch_sizer_;  ///< the next batch's rows: adapts to the lock time
     std::size_t& run_batches_;  ///< batches of the whole run, every table
     /// The masks as SQL (erase/mask_sql.h), when they can be: then a batch
     /// is masked by one UPDATE, and its read says which rows need it.
@@ -448,6 +448,13 @@ std::size_t next_purge_batch(std::size_t rows, microseconds held, std::size_t ce
     scale = std::clamp(scale, 0.5, 2.0);
     auto next = static_cast<std::size_t>(static_cast<double>(std::max<std::size_t>(rows, 1)) * scale);
     return std::clamp(next, floor_rows, ceiling);
+}
+
+void PurgeBatchSizer::wrote(std::size_t rows, microseconds held) {
+    const double pace = static_cast<double>(held.count()) / static_cast<double>(std::max<std::size_t>(rows, 1));
+    const double slower = std::max(pace, last_pace_);
+    last_pace_ = pace;
+    rows_ = next_purge_batch(rows, microseconds(static_cast<std::int64_t>(slower * static_cast<double>(rows))), ceiling_);
 }
 
 std::size_t PurgeOutcome::examined() const {

@@ -313,6 +313,23 @@ TEST_CASE("next_purge_batch: batches are sized to hold the lock about purge_lock
     CHECK(next_purge_batch(1, target / 4, 1) == 1);
 }
 
+TEST_CASE("PurgeBatchSizer: one fast write does not double the next batch after a slow one") {
+    using dsr::jobs::PurgeBatchSizer;
+    const microseconds target = dsr::jobs::purge_lock_target;
+    PurgeBatchSizer sizer(10000);
+    CHECK(sizer.rows() == dsr::jobs::first_purge_batch);
+    sizer.wrote(1000, target);  // the pace the target allows: the size stays
+    CHECK(sizer.rows() == 1000);
+    sizer.wrote(1000, target / 2);  // fast once: the write before sets the pace
+    CHECK(sizer.rows() == 1000);
+    sizer.wrote(1000, target / 2);  // fast twice: now it grows
+    CHECK(sizer.rows() == 2000);
+    sizer.wrote(2000, target * 2);  // slow once: it shrinks at once
+    CHECK(sizer.rows() == 1000);
+    PurgeBatchSizer small(2);  // --batch-size below the first batch
+    CHECK(small.rows() == 2);
+}
+
 TEST_CASE("run_purge: a retention on the parent's timestamp; action mask without delete_after masks, never deletes") {
     std::string lines_schema = std::string(schema) +
                                "CREATE TABLE order_lines (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders(id), "
