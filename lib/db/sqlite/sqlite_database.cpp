@@ -65,6 +65,12 @@ SqliteDatabase::SqliteDatabase(const std::string& path, const OpenOptions& optio
         // Deleted and overwritten content is zeroed, so erased values do not
         // survive in free pages or free space inside pages.
         if (!options.read_only) db_.exec("PRAGMA secure_delete = ON");
+        // A writing job's page cache: 64 MiB, not SQLite's 2 MiB. A purge's
+        // batches each change rows scattered over the same index pages, and
+        // with the default cache every batch read them again from the file
+        // (1,000,000 customers: 67 → 62 s and 82 → 71 s in paired runs; 200,000:
+        // 7.3 → 6.5 s, the medians of three). Pages are only held once read.
+        if (!options.read_only) db_.exec("PRAGMA cache_size = -65536");
         if (!options.read_only && options.manual_checkpoints) db_.exec("PRAGMA wal_autocheckpoint = 0");
     } catch (const SQLite::Exception& e) {
         throw_sqlite_error(e, path_, "cannot read database");
