@@ -62,8 +62,8 @@ public:
             take_counts(ahead);
             const bool more = ahead.keys.size() == window;
             // With a second connection the next rows are read while these
-            // are written: they lie after these, so no write here changes
-            // what the read finds, and every write checks again anyway.
+            // are written, so they are judged a little earlier, as the last
+            // rows of any read are; every write checks each condition again.
             if (more) next = start_read(ahead.keys.back(), window);
             for (std::size_t at = 0; at < ahead.keys.size();) {
                 if (at > 0 && stop_asked()) return false;
