@@ -186,6 +186,17 @@ class Bench:
         os.sync()
         return copy
 
+    def discard_copy(self, db):
+        """Removes a copy fresh_copy made, once its run is read. On
+        PostgreSQL a copy left in place is vacuumed by the server's
+        autovacuum during the next timed run (a purge leaves millions of
+        dead rows), and dsr and the baseline take turns, so each would be
+        timed beside the other's cleanup."""
+        if self.backend == "sqlite":
+            remove_db(db)
+            return
+        self.pg_admin(f'DROP DATABASE IF EXISTS "{dbname_of(db)}" WITH (FORCE)')
+
     def empty_database(self, name):
         """A new empty database for a case's own schema: a file in the work
         directory, or a database on the server (dropped by close())."""
@@ -257,14 +268,8 @@ class Bench:
         return f"dsr_bench_{os.getpid()}_" + re.sub(r"[^a-z0-9]+", "_", name.lower())[:40]
 
     def pg_fresh_copy(self, name):
-        """A copy of the shop that replaces every copy made before: their
-        dead rows would be vacuumed by the server's autovacuum during the
-        next timed run (a purge leaves millions), and the runs take turns,
-        so each would be timed beside the other's cleanup."""
         template = self.shop
         database = self.pg_database_name(name)
-        for earlier in self.pg_copies:
-            self.pg_admin(f'DROP DATABASE IF EXISTS "{earlier}" WITH (FORCE)')
         self.pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         if database not in self.pg_copies:
             self.pg_copies.append(database)

@@ -33,12 +33,14 @@ def purge(bench):
         dsr_locks.append(report["totals"]["longest_lock_ms"])
         changed = report["totals"]["deleted"] + report["totals"]["masked"]
         dsr_runs.append(run)
+        bench.discard_copy(db)
         db = bench.fresh_copy("purge-base.db")
         run = Timed(bench.work, bench.shell(db), stdin=baseline_file)
         # Each statement runs in its own transaction (autocommit), so the
         # longest statement is the longest lock hold.
         base_locks.append(max(bench.statement_ms(run.stdout)))
         base_runs.append(run)
+        bench.discard_copy(db)
         # Both must have changed the same rows, or the comparison means nothing.
         base_changed = baseline_changed(bench.backend, run.stdout)
         if base_changed != changed:
