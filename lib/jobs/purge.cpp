@@ -297,12 +297,7 @@ private:
         auto held = duration_cast<microseconds>(steady_clock::now() - locked_at);
         db_.checkpoint();  // after the lock is released; see OpenOptions::manual_checkpoints
         counts_.longest_lock = std::max(counts_.longest_lock, held);
-        // The last batch of a read can be short: its hold is scaled to the
-        // rows asked, or the next batch would double from a short hold and
-        // hold the lock twice the target (shipments: 115 ms).
-        if (batch.rows > 0 && batch.rows < asked)
-            held = duration_cast<microseconds>(held * static_cast<double>(asked) / static_cast<double>(batch.rows));
-        batch_sizer_.wrote(asked, held);
+        batch_sizer_.wrote(asked, batch.rows, held);
     }
 
     /// Deletes what is deletable now: over the range, or, for a sparse
@@ -450,11 +445,11 @@ std::size_t next_purge_batch(std::size_t rows, microseconds held, std::size_t ce
     return std::clamp(next, floor_rows, ceiling);
 }
 
-void PurgeBatchSizer::wrote(std::size_t rows, microseconds held) {
+void PurgeBatchSizer::wrote(std::size_t asked, std::size_t rows, microseconds held) {
     const double pace = static_cast<double>(held.count()) / static_cast<double>(std::max<std::size_t>(rows, 1));
     const double slower = std::max(pace, last_pace_);
     last_pace_ = pace;
-    rows_ = next_purge_batch(rows, microseconds(static_cast<std::int64_t>(slower * static_cast<double>(rows))), ceiling_);
+    rows_ = next_purge_batch(asked, microseconds(static_cast<std::int64_t>(slower * static_cast<double>(asked))), ceiling_);
 }
 
 std::size_t PurgeOutcome::examined() const {

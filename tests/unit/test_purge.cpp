@@ -318,14 +318,17 @@ TEST_CASE("PurgeBatchSizer: one fast write does not double the next batch after 
     const microseconds target = dsr::jobs::purge_lock_target;
     PurgeBatchSizer sizer(10000);
     CHECK(sizer.rows() == dsr::jobs::first_purge_batch);
-    sizer.wrote(1000, target);  // the pace the target allows: the size stays
+    sizer.wrote(1000, 1000, target);  // the pace the target allows: the size stays
     CHECK(sizer.rows() == 1000);
-    sizer.wrote(1000, target / 2);  // fast once: the write before sets the pace
+    sizer.wrote(1000, 1000, target / 2);  // fast once: the write before sets the pace
     CHECK(sizer.rows() == 1000);
-    sizer.wrote(1000, target / 2);  // fast twice: now it grows
+    sizer.wrote(1000, 1000, target / 2);  // fast twice: now it grows
     CHECK(sizer.rows() == 2000);
-    sizer.wrote(2000, target * 2);  // slow once: it shrinks at once
+    sizer.wrote(2000, 2000, target * 2);  // slow once: it shrinks at once
     CHECK(sizer.rows() == 1000);
+    PurgeBatchSizer short_last(10000);
+    short_last.wrote(1000, 250, target / 4);  // a read's short last batch, at the target's pace: no doubling
+    CHECK(short_last.rows() == 1000);
     PurgeBatchSizer small(2);  // --batch-size below the first batch
     CHECK(small.rows() == 2);
 }
