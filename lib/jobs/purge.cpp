@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <future>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 
 #include "erase/mask_sql.h"
@@ -51,20 +53,53 @@ public:
           run_batches_(run_batches),
           mask_sql_(rules.mask_action ? erase::mask_sql(db, *rules.table, rules.masks, rules.alias) : std::nullopt) {}
 
-    /// Walks `range` to its end, or until settings.should_stop says stop:
-    /// returns false then. `on_batch` runs after each batch.
-    bool walk(KeyRange range, const std::function<void(const std::optional<db::Value>&)>& on_batch) {
-        const std::size_t window = std::max(settings_.read_rows, settings_.batch_size);
+    /// Waits for a first read started early and never taken (a stop):
+    /// it runs on another thread and may start the next walk's.
+    ~TableWalk() {
+        if (first_read_.valid()) first_read_.wait();
+    }
+    TableWalk(const TableWalk&) = delete;
+    TableWalk& operator=(const TableWalk&) = delete;
+
+    /// Readies the walk of the keys after `after` (all, when unset): its
+    /// first read is built here, on the walk's thread, and started by
+    /// start_first_read() or walk(), whichever comes first. `next` is the
+    /// walk after this one, or null: with a second connection, this walk
+    /// starts next's first read as soon as it has read its own last rows, so
+    /// the reader does not idle while this table's last batches are written.
+    /// Safe because a table's reads do not depend on how far the tables
+    /// before it have got: a referring row this run deletes never keeps a
+    /// row (purge/retention_rules.h), deleted yet or not.
+    void prepare(std::optional<db::Value> after, TableWalk* next) {
+        after_ = std::move(after);
+        next_ = next;
+        first_query_ = read_query(after_, window_);
+    }
+
+    /// Starts the first read if nothing has yet; from any thread.
+    void start_first_read() {
+        std::lock_guard lock(first_read_mutex_);
+        if (first_read_started_) return;
+        first_read_started_ = true;
+        first_read_ = start_read(first_query_);
+    }
+
+    /// Walks from where prepare() said to the end, or until
+    /// settings.should_stop says stop: returns false then. `on_batch` runs
+    /// after each batch.
+    bool walk(const std::function<void(const std::optional<db::Value>&)>& on_batch) {
+        KeyRange range{after_, std::nullopt};
         if (stop_asked()) return false;
-        auto next = start_read(range.after, window);
+        start_first_read();
+        auto next = std::move(first_read_);
         while (true) {
             auto ahead = next.get();
             take_counts(ahead);
-            const bool more = ahead.keys.size() == window;
+            const bool more = ahead.keys.size() == window_;
             // With a second connection the next rows are read while these
             // are written, so they are judged a little earlier, as the last
             // rows of any read are; every write checks each condition again.
-            if (more) next = start_read(ahead.keys.back(), window);
+            if (more) next = start_read(read_query(ahead.keys.back(), window_));
             for (std::size_t at = 0; at < ahead.keys.size();) {
                 if (at > 0 && stop_asked()) return false;
                 const std::size_t asked = batch_sizer_.rows();
@@ -170,17 +205,20 @@ private:
         std::vector<db::Value> params;
     };
 
-    /// The next `window` expired rows after `after`, read on the second
-    /// connection on a thread of its own when there is one, else on the
-    /// first when asked for (get()).
-    std::future<ReadAhead> start_read(const std::optional<db::Value>& after, std::size_t window) {
-        auto query = read_query(after, window);
+    /// Runs a read_query on the second connection on a thread of its own
+    /// when there is one, else on the first when asked for (get()). A read
+    /// of the reader that finds this table's last rows starts the next
+    /// walk's first read.
+    std::future<ReadAhead> start_read(ReadQuery query) {
         if (!settings_.reader) {
             return std::async(std::launch::deferred,
                               [this, query = std::move(query)] { return run_read(db_, query); });
         }
-        return std::async(std::launch::async,
-                          [this, query = std::move(query)] { return run_read(*settings_.reader, query); });
+        return std::async(std::launch::async, [this, query = std::move(query)] {
+            auto ahead = run_read(*settings_.reader, query);
+            if (ahead.keys.size() < window_ && next_) next_->start_first_read();
+            return ahead;
+        });
     }
 
     /// The read of the next `window` expired rows after `after` and what
@@ -382,11 +420,19 @@ private:
     const PurgeSettings& settings_;
     TablePurge& counts_;
     const std::string& key_;
+    /// Expired rows a read asks for.
+    const std::size_t window_ = std::max(settings_.read_rows, settings_.batch_size);
     PurgeBatchSizer batch_sizer_;  ///< the next batch's rows: adapts to the lock time
     std::size_t& run_batches_;  ///< batches of the whole run, every table
     /// The masks as SQL (erase/mask_sql.h), when they can be: then a batch
     /// is masked by one UPDATE, and its read says which rows need it.
     const std::optional<erase::MaskSql> mask_sql_;
+    std::optional<db::Value> after_;  ///< where the walk starts (prepare)
+    TableWalk* next_ = nullptr;       ///< the walk after this one (prepare)
+    ReadQuery first_query_;
+    std::mutex first_read_mutex_;  ///< the first read may be started from the reader's thread
+    bool first_read_started_ = false;
+    std::future<ReadAhead> first_read_;
 };
 
 /// Where the walk is in the key space of every table, for the progress bar.
@@ -433,6 +479,32 @@ private:
     std::map<std::string, Span> spans_;
     double total_ = 0;
     bool integers_ = true;
+};
+
+/// A table's walk with the rules it walks by.
+struct PlannedWalk {
+    PlannedWalk(purge::TableRules table_rules, TablePurge& table_counts, db::Database& db,
+                const policy::Policy& policy, purge::PurgeCursors* cursors, erase::RowMasker& masker,
+                const PurgeSettings& settings, std::size_t& run_batches)
+        : rules(std::move(table_rules)), counts(table_counts),
+          walk(db, policy, rules, cursors, masker, settings, counts, run_batches) {}
+    purge::TableRules rules;  ///< before walk, which keeps a reference
+    TablePurge& counts;
+    std::optional<db::Value> cursor;  ///< where an earlier run of this cycle stopped
+    TableWalk walk;
+};
+
+/// The run's walks, in the order they run. Destroyed first to last: a
+/// walk's first read, started early and left by a stop, may still be
+/// starting the next walk's, so the next must outlive it.
+struct PlannedWalks {
+    std::vector<std::unique_ptr<PlannedWalk>> list;
+    PlannedWalks() = default;
+    PlannedWalks(const PlannedWalks&) = delete;
+    PlannedWalks& operator=(const PlannedWalks&) = delete;
+    ~PlannedWalks() {
+        for (auto& w : list) w.reset();
+    }
 };
 
 }  // namespace
@@ -499,39 +571,49 @@ void run_purge(db::Database& db, const policy::Policy& policy, const ErasureSetu
     out.tables.clear();
     out.tables.reserve(tables.size());  // TableWalk keeps a reference to its entry
     out.complete = false;
-    bool stopped = false;
     std::size_t run_batches = 0;
+    // Every walk is readied before the first runs, so each can start its
+    // first read while the table before writes its last batches.
+    PlannedWalks walks;
     for (const auto* t : tables) {
         auto& counts = out.tables.emplace_back();
         counts.table = t;
         counts.expired_before = policy::expiry_cutoff(today, t->retention->keep);
-        if (stopped) continue;
         if (cursors && cursors->finished(t->name)) {
             counts.complete = counts.finished_earlier = true;
             space.reached(*t, std::nullopt);
             continue;
         }
-        auto started = steady_clock::now();
-        auto table_rules = rules.rules_for(*t);
-        TableWalk walk(db, policy, table_rules, cursors, masker, settings, counts, run_batches);
-        std::optional<db::Value> cursor = cursors ? cursors->get(t->name) : std::nullopt;
-        counts.resumed = cursor.has_value();
-        auto progress = [&](const std::optional<db::Value>& reached) {
-            space.reached(*t, reached);
-            counts.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
-            if (settings.on_progress) settings.on_progress({t, out.examined(), out.changed(), space.fraction()});
-        };
+        walks.list.push_back(std::make_unique<PlannedWalk>(rules.rules_for(*t), counts, db, policy, cursors, masker,
+                                                           settings, run_batches));
+    }
+    for (std::size_t i = 0; i < walks.list.size(); ++i) {
+        auto& planned = *walks.list[i];
         // Resumed: the rest of the table after the cursor. Rows before it
         // that expired since the cycle began wait for the next cycle.
-        bool done = walk.walk({cursor, std::nullopt}, progress);
-        if (done) {
-            progress(std::nullopt);
-            counts.complete = true;
-            if (cursors) cursors->mark_finished(t->name, policy.sha256, settings.now);
-        } else {
-            stopped = true;
-        }
+        planned.cursor = cursors ? cursors->get(planned.counts.table->name) : std::nullopt;
+        planned.walk.prepare(planned.cursor, i + 1 < walks.list.size() ? &walks.list[i + 1]->walk : nullptr);
+    }
+    bool stopped = false;
+    for (auto& planned : walks.list) {
+        auto& counts = planned->counts;
+        const auto& t = *counts.table;
+        auto started = steady_clock::now();
+        counts.resumed = planned->cursor.has_value();
+        auto progress = [&](const std::optional<db::Value>& reached) {
+            space.reached(t, reached);
+            counts.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
+            if (settings.on_progress) settings.on_progress({&t, out.examined(), out.changed(), space.fraction()});
+        };
+        bool done = planned->walk.walk(progress);
         counts.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
+        if (!done) {
+            stopped = true;
+            break;
+        }
+        progress(std::nullopt);
+        counts.complete = true;
+        if (cursors) cursors->mark_finished(t.name, policy.sha256, settings.now);
     }
     out.complete = !stopped;
     // Every table is done: the cycle ends, and the next run starts afresh.

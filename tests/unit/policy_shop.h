@@ -36,9 +36,10 @@ struct PolicyShop {
         std::memset(key.data(), 3, key.size());
     }
 
-    std::unique_ptr<db::Database> open(bool read_only) const {
+    std::unique_ptr<db::Database> open(bool read_only, db::StatementObserver on_statement = {}) const {
         db::OpenOptions options;
         options.read_only = read_only;
+        options.on_statement = std::move(on_statement);
         return db::open_database(file, options);
     }
 };

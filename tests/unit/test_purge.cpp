@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstring>
 #include <set>
 #include <string>
@@ -118,7 +120,7 @@ struct PurgeShop : dsr::test::PolicyShop {
 
     /// With `settings` as given but for the date.
     dsr::jobs::PurgeOutcome purge(dsr::jobs::PurgeSettings settings, dsr::purge::PurgeCursors* cursors = nullptr) const {
-        auto db = open(settings.dry_run);
+        auto db = open(settings.dry_run, on_write);
         auto setup = dsr::jobs::prepare_erasure(*db, policy, "main");
         settings.now = now;
         dsr::jobs::PurgeOutcome out;
@@ -128,10 +130,13 @@ struct PurgeShop : dsr::test::PolicyShop {
 
     /// The shop in WAL mode, where a second connection reads while the
     /// first writes (Database::reads_beside_writes), and such a connection.
-    std::unique_ptr<dsr::db::Database> reader() const {
+    std::unique_ptr<dsr::db::Database> reader(dsr::db::StatementObserver on_statement = {}) const {
         SQLite::Database(file, SQLite::OPEN_READWRITE).exec("PRAGMA journal_mode = WAL");
-        return open(true);
+        return open(true, std::move(on_statement));
     }
+
+    /// Told of each statement of the purge's own connection.
+    dsr::db::StatementObserver on_write;
 
     std::string keys(const std::string& table) const {
         SQLite::Database db(file);
@@ -293,6 +298,44 @@ TEST_CASE("run_purge: stopped while the next rows are being read beside the writ
     auto second = stopped.purge(settings, &cursors);
     CHECK(second.complete);
     CHECK(stopped.dump() == whole.dump());
+}
+
+TEST_CASE("run_purge: a table's first read runs on the reader while the tables before it are written") {
+    // Every read here finds its table's last rows (read_rows is far above
+    // each table's), so each table's first read may start as soon as the
+    // read before it ends: orders' is made while payments' first batch is
+    // written, before that batch's rows are gone.
+    PurgeShop alone;
+    alone.reader();
+    dsr::jobs::PurgeSettings settings;
+    settings.batch_size = 1;
+    auto one = alone.purge(settings);
+
+    PurgeShop beside;
+    std::mutex mutex;
+    std::condition_variable told;
+    bool orders_read = false;
+    auto reader = beside.reader([&](std::string_view sql, microseconds) {
+        if (sql.find("FROM \"orders\" AS") == std::string_view::npos) return;
+        std::lock_guard lock(mutex);
+        orders_read = true;
+        told.notify_all();
+    });
+    bool waited = false, read_early = false;
+    beside.on_write = [&](std::string_view sql, microseconds) {
+        if (waited || !sql.starts_with("DELETE FROM \"payments\"")) return;
+        waited = true;  // inside the first batch's transaction: its delete is not committed yet
+        std::unique_lock lock(mutex);
+        read_early = told.wait_for(lock, seconds(5), [&] { return orders_read; });
+    };
+    settings.reader = reader.get();
+    auto two = beside.purge(settings);
+    CHECK(waited);
+    CHECK(read_early);
+    CHECK(two.complete);
+    CHECK(counts(two) == counts(one));
+    CHECK(table(two, "orders").kept_for == table(one, "orders").kept_for);
+    CHECK(beside.dump() == alone.dump());
 }
 
 TEST_CASE("next_purge_batch: batches are sized to hold the lock about purge_lock_target") {
