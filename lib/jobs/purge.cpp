@@ -1,11 +1,14 @@
 #include "jobs/purge.h"
 
 #include <algorithm>
-#include <future>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "erase/mask_sql.h"
 #include "erase/row_masker.h"
@@ -41,6 +44,155 @@ std::optional<std::int64_t> as_integer(const std::optional<db::Value>& v) {
     return std::nullopt;
 }
 
+/// What becomes of an expired row, as its read judged it.
+/// `masked`: in masked form already, as the read found it (known only
+/// when the masks are SQL; otherwise `mask` means either).
+enum class Fate : unsigned char { keep, remove, mask, masked };
+
+/// A stretch of keys this many times the expired rows read is sparse.
+constexpr double sparse_stretch = 4.0;
+
+/// Rows to write in one transaction: a slice of a ReadAhead.
+struct Batch {
+    std::size_t rows = 0;
+    std::size_t to_mask = 0;
+    std::size_t already_masked = 0;
+    std::optional<db::Value> first, last;
+    std::vector<db::Value> deletable;  ///< keys of the rows to delete
+
+    /// Few expired rows spread over a long stretch of keys (integer
+    /// keys only): the delete is then asked by their keys, so its time,
+    /// which the batch size follows, is the rows', not the stretch's.
+    /// A table whose expiry lies in a parent (order_items by its order)
+    /// otherwise probes the parent for every row of the stretch, with
+    /// the write lock held.
+    bool sparse() const {
+        auto low = as_integer(first), high = as_integer(last);
+        if (!low || !high) return false;
+        return static_cast<double>(*high - *low + 1) > sparse_stretch * static_cast<double>(rows);
+    }
+};
+
+/// The next expired rows of a table in key order, read many batches at a
+/// time, and what the read found (counted when the rows are taken, so rows
+/// read ahead of a stop count nowhere).
+struct ReadAhead {
+    std::vector<db::Value> keys;
+    std::vector<Fate> fates;
+    std::size_t held = 0;
+    std::size_t kept_as_parent = 0;
+    std::vector<std::size_t> kept_by;  ///< per blocker of the table's rules
+
+    Batch batch(std::size_t at, std::size_t rows) const {
+        Batch b;
+        b.rows = rows;
+        b.first = keys[at];
+        b.last = keys[at + rows - 1];
+        for (std::size_t i = at; i < at + rows; ++i) {
+            if (fates[i] == Fate::remove) b.deletable.push_back(keys[i]);
+            else if (fates[i] == Fate::mask) ++b.to_mask;
+            else if (fates[i] == Fate::masked) ++b.already_masked;
+        }
+        return b;
+    }
+};
+
+/// Reads every table's expired rows ahead of the writes, in the order the
+/// walks take them, on the second connection and a thread of its own,
+/// with at most `max_rows` rows read and not yet taken (and one read under
+/// way). Each read starts after the last key of the read before it, not
+/// after the last batch written, so the reader waits for nothing but that
+/// bound; and a table's reads do not depend on how far the tables before it
+/// have got, as a referring row this run deletes never keeps a row
+/// (purge/retention_rules.h), deleted yet or not. So a table whose rows are
+/// slow to find (orders, each probed for referring rows) is read while an
+/// earlier table's slow writes run (shipments' masks), where reading beside
+/// its own writes only would leave each table's first read waited for.
+class ReadPipeline {
+public:
+    /// One table's reads: the keys after `after`, `window` rows a read,
+    /// until a read comes back short.
+    struct TableReads {
+        std::optional<db::Value> after;
+        std::size_t window = 0;
+        std::function<ReadAhead(db::Database&, const std::optional<db::Value>&)> read;
+    };
+
+    ReadPipeline(db::Database& reader, std::vector<TableReads> tables, std::size_t max_rows)
+        : reader_(reader), tables_(std::move(tables)), max_rows_(max_rows), thread_([this] { run(); }) {}
+
+    /// Stops after the read under way, which is dropped.
+    ~ReadPipeline() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        changed_.notify_all();
+        thread_.join();
+    }
+    ReadPipeline(const ReadPipeline&) = delete;
+    ReadPipeline& operator=(const ReadPipeline&) = delete;
+
+    /// The next read of table `index` (of those given), once it is read.
+    /// Rethrows what a read threw.
+    ReadAhead take(std::size_t index) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !ready_.empty() || failure_; });
+        if (ready_.empty()) std::rethrow_exception(failure_);
+        if (ready_.front().first != index)
+            throw Error(ExitStatus::failure, "purge: a table's rows were taken out of the order they were read");
+        auto ahead = std::move(ready_.front().second);
+        ready_.pop_front();
+        ready_rows_ -= ahead.keys.size();
+        lock.unlock();
+        changed_.notify_all();
+        return ahead;
+    }
+
+private:
+    void run() {
+        try {
+            for (std::size_t i = 0; i < tables_.size(); ++i) {
+                auto after = tables_[i].after;
+                while (true) {
+                    {
+                        std::unique_lock lock(mutex_);
+                        changed_.wait(lock, [&] { return stopping_ || ready_rows_ < max_rows_; });
+                        if (stopping_) return;
+                    }
+                    auto ahead = tables_[i].read(reader_, after);
+                    const bool last = ahead.keys.size() < tables_[i].window;
+                    if (!last) after = ahead.keys.back();
+                    {
+                        std::lock_guard lock(mutex_);
+                        ready_rows_ += ahead.keys.size();
+                        ready_.emplace_back(i, std::move(ahead));
+                    }
+                    changed_.notify_all();
+                    if (last) break;
+                }
+            }
+        } catch (...) {
+            {
+                std::lock_guard lock(mutex_);
+                failure_ = std::current_exception();
+            }
+            changed_.notify_all();
+        }
+    }
+
+    db::Database& reader_;
+    const std::vector<TableReads> tables_;
+    const std::size_t max_rows_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::pair<std::size_t, ReadAhead>> ready_;  ///< table index, its next read
+    std::size_t ready_rows_ = 0;
+    std::exception_ptr failure_;
+    bool stopping_ = false;
+    std::thread thread_;  ///< last: starts once the rest is set
+};
+
 /// One table's walk: batches over the key, each read, then written in its
 /// own transaction.
 class TableWalk {
@@ -51,55 +203,37 @@ public:
         : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker), settings_(settings),
           counts_(counts), key_(rules.table->key), batch_sizer_(settings.batch_size),
           run_batches_(run_batches),
-          mask_sql_(rules.mask_action ? erase::mask_sql(db, *rules.table, rules.masks, rules.alias) : std::nullopt) {}
+          mask_sql_(rules.mask_action ? erase::mask_sql(db, *rules.table, rules.masks, rules.alias) : std::nullopt),
+          read_from_(db.quote_table(rules.table->name) + " AS " + rules.alias),
+          read_key_(rules.alias + "." + db.quote(key_)) {}
 
-    /// Waits for a first read started early and never taken (a stop):
-    /// it runs on another thread and may start the next walk's.
-    ~TableWalk() {
-        if (first_read_.valid()) first_read_.wait();
-    }
-    TableWalk(const TableWalk&) = delete;
-    TableWalk& operator=(const TableWalk&) = delete;
+    /// Expired rows a read asks for; a shorter read is the table's last.
+    std::size_t window() const { return window_; }
 
-    /// Readies the walk of the keys after `after` (all, when unset): its
-    /// first read is built here, on the walk's thread, and started by
-    /// start_first_read() or walk(), whichever comes first. `next` is the
-    /// walk after this one, or null: with a second connection, this walk
-    /// starts next's first read as soon as it has read its own last rows, so
-    /// the reader does not idle while this table's last batches are written.
-    /// Safe because a table's reads do not depend on how far the tables
-    /// before it have got: a referring row this run deletes never keeps a
-    /// row (purge/retention_rules.h), deleted yet or not.
-    void prepare(std::optional<db::Value> after, TableWalk* next) {
-        after_ = std::move(after);
-        next_ = next;
-        first_query_ = read_query(after_, window_);
+    /// Reads the next window of expired rows after `after` on `conn`, and
+    /// what each will become. Reads only, outside any transaction: the
+    /// write lock is not held. Touches nothing of the walk's, so it may run
+    /// on another thread while batches are written.
+    ReadAhead read(db::Database& conn, const std::optional<db::Value>& after) const {
+        return run_read(conn, read_query(after));
     }
 
-    /// Starts the first read if nothing has yet; from any thread.
-    void start_first_read() {
-        std::lock_guard lock(first_read_mutex_);
-        if (first_read_started_) return;
-        first_read_started_ = true;
-        first_read_ = start_read(first_query_);
-    }
-
-    /// Walks from where prepare() said to the end, or until
-    /// settings.should_stop says stop: returns false then. `on_batch` runs
-    /// after each batch.
-    bool walk(const std::function<void(const std::optional<db::Value>&)>& on_batch) {
-        KeyRange range{after_, std::nullopt};
+    /// Walks from the key after `after` to the end, or until
+    /// settings.should_stop says stop: returns false then. `next_read`
+    /// gives the next read after a key (read() on this walk's connection,
+    /// or taken from a ReadPipeline); `on_batch` runs after each batch.
+    bool walk(std::optional<db::Value> after,
+              const std::function<ReadAhead(const std::optional<db::Value>&)>& next_read,
+              const std::function<void(const std::optional<db::Value>&)>& on_batch) {
+        KeyRange range{std::move(after), std::nullopt};
         if (stop_asked()) return false;
-        start_first_read();
-        auto next = std::move(first_read_);
         while (true) {
-            auto ahead = next.get();
+            // With a second connection these rows were read while earlier
+            // ones were written, so they are judged a little earlier; every
+            // write checks each condition again.
+            auto ahead = next_read(range.after);
             take_counts(ahead);
             const bool more = ahead.keys.size() == window_;
-            // With a second connection the next rows are read while these
-            // are written, so they are judged a little earlier, as the last
-            // rows of any read are; every write checks each condition again.
-            if (more) next = start_read(read_query(ahead.keys.back(), window_));
             for (std::size_t at = 0; at < ahead.keys.size();) {
                 if (at > 0 && stop_asked()) return false;
                 const std::size_t asked = batch_sizer_.rows();
@@ -116,7 +250,7 @@ public:
                 on_batch(batch.last);
             }
             if (!more) return true;
-            if (stop_asked()) return false;  // a read under way is waited for, and dropped
+            if (stop_asked()) return false;
         }
     }
 
@@ -124,58 +258,6 @@ private:
     /// Not before the run's first batch: a run stopped at once (or with
     /// --max-duration 0s) still gets on with the work.
     bool stop_asked() const { return run_batches_ > 0 && settings_.should_stop && settings_.should_stop(); }
-
-    /// What becomes of an expired row, as its read judged it.
-    /// `masked`: in masked form already, as the read found it (known only
-    /// when the masks are SQL; otherwise `mask` means either).
-    enum class Fate : unsigned char { keep, remove, mask, masked };
-
-    /// Rows to write in one transaction: a slice of a ReadAhead.
-    struct Batch {
-        std::size_t rows = 0;
-        std::size_t to_mask = 0;
-        std::size_t already_masked = 0;
-        std::optional<db::Value> first, last;
-        std::vector<db::Value> deletable;  ///< keys of the rows to delete
-
-        /// Few expired rows spread over a long stretch of keys (integer
-        /// keys only): the delete is then asked by their keys, so its time,
-        /// which the batch size follows, is the rows', not the stretch's.
-        /// A table whose expiry lies in a parent (order_items by its order)
-        /// otherwise probes the parent for every row of the stretch, with
-        /// the write lock held.
-        bool sparse() const {
-            auto low = as_integer(first), high = as_integer(last);
-            if (!low || !high) return false;
-            return static_cast<double>(*high - *low + 1) > sparse_stretch * static_cast<double>(rows);
-        }
-    };
-    /// A stretch of keys this many times the expired rows read is sparse.
-    static constexpr double sparse_stretch = 4.0;
-
-    /// The next expired rows in key order, read many batches at a time,
-    /// and what the read found (counted when the rows are taken, so rows
-    /// read ahead of a stop count nowhere).
-    struct ReadAhead {
-        std::vector<db::Value> keys;
-        std::vector<Fate> fates;
-        std::size_t held = 0;
-        std::size_t kept_as_parent = 0;
-        std::vector<std::size_t> kept_by;  ///< per blocker of rules_.blockers
-
-        Batch batch(std::size_t at, std::size_t rows) const {
-            Batch b;
-            b.rows = rows;
-            b.first = keys[at];
-            b.last = keys[at + rows - 1];
-            for (std::size_t i = at; i < at + rows; ++i) {
-                if (fates[i] == Fate::remove) b.deletable.push_back(keys[i]);
-                else if (fates[i] == Fate::mask) ++b.to_mask;
-                else if (fates[i] == Fate::masked) ++b.already_masked;
-            }
-            return b;
-        }
-    };
 
     /// Writes one batch in its own transaction, or only counts it (a dry
     /// run, or nothing left to change).
@@ -199,41 +281,25 @@ private:
         else counts_.already_masked += unchanged;
     }
 
-    /// A read's SQL and its values, built on the walk's thread.
+    /// A read's SQL and its values.
     struct ReadQuery {
         std::string sql;
         std::vector<db::Value> params;
     };
 
-    /// Runs a read_query on the second connection on a thread of its own
-    /// when there is one, else on the first when asked for (get()). A read
-    /// of the reader that finds this table's last rows starts the next
-    /// walk's first read.
-    std::future<ReadAhead> start_read(ReadQuery query) {
-        if (!settings_.reader) {
-            return std::async(std::launch::deferred,
-                              [this, query = std::move(query)] { return run_read(db_, query); });
-        }
-        return std::async(std::launch::async, [this, query = std::move(query)] {
-            auto ahead = run_read(*settings_.reader, query);
-            if (ahead.keys.size() < window_ && next_) next_->start_first_read();
-            return ahead;
-        });
-    }
-
-    /// The read of the next `window` expired rows after `after` and what
-    /// each will become. Reads only, outside any transaction: the write lock
-    /// is not held yet. Read many batches at once because what a read costs
+    /// The read of the next window of expired rows after `after` and what
+    /// each will become. Read many batches at once because what a read costs
     /// is mostly finding the rows: where expired rows are few among many
     /// (the items of the rare expired orders), a batch-sized read walks the
     /// key index probing the parent for each row, where a larger one lets
     /// PostgreSQL hash the expired parents once (order_items at 1,000,000
     /// customers: 6.9 s of reads down to 1.8).
-    ReadQuery read_query(const std::optional<db::Value>& after, std::size_t window) const {
-        const std::string& a = rules_.alias;
-        const std::string table = db_.quote_table(rules_.table->name) + " AS " + a;
-        const std::string key = a + "." + db_.quote(key_);
-        auto where = purge::all_of({range_condition(db_, a, key_, KeyRange{after, std::nullopt}), rules_.expired});
+    ReadQuery read_query(const std::optional<db::Value>& after) const {
+        // Only the identifiers quoted in the constructor: quoting asks the
+        // writing connection, which another thread may be using.
+        const std::string& table = read_from_;
+        const std::string& key = read_key_;
+        auto where = after ? purge::all_of({{key + " > ?", {*after}}, rules_.expired}) : rules_.expired;
         std::vector<SqlCondition> fate{rules_.held, rules_.delete_due};
         for (const auto& b : rules_.blockers) fate.push_back(b.refers);
         if (mask_sql_) fate.push_back(mask_sql_->changes);
@@ -248,7 +314,7 @@ private:
             read.params.insert(read.params.end(), more.begin(), more.end());
         };
         const std::string limit = " ORDER BY " + key + " LIMIT ?";
-        const db::Value window_rows = static_cast<std::int64_t>(window);
+        const db::Value window_rows = static_cast<std::int64_t>(window_);
         if (rules_.fate_asks_other_tables) {
             // The rows are chosen first, and what becomes of each is asked
             // of those rows only. Asked in the query that chooses them,
@@ -259,7 +325,7 @@ private:
             // The chosen rows keep the table's alias, so the conditions read
             // them as written. Without subqueries this would only copy rows.
             read.sql = "WITH dsr_batch AS MATERIALIZED (SELECT * FROM " + table + " WHERE " + where.sql + limit +
-                       ") SELECT " + key + fate_sql + " FROM dsr_batch AS " + a + " ORDER BY " + key;
+                       ") SELECT " + key + fate_sql + " FROM dsr_batch AS " + rules_.alias + " ORDER BY " + key;
             append(where.params);
             read.params.push_back(window_rows);
             append(fate_params);
@@ -272,8 +338,6 @@ private:
         return read;
     }
 
-    /// Runs a read_query on `conn`. Touches nothing of the walk's but what
-    /// it returns, as it may run on another thread while batches are written.
     ReadAhead run_read(db::Database& conn, const ReadQuery& read) const {
         ReadAhead ahead;
         ahead.kept_by.assign(rules_.blockers.size(), 0);
@@ -427,12 +491,8 @@ private:
     /// The masks as SQL (erase/mask_sql.h), when they can be: then a batch
     /// is masked by one UPDATE, and its read says which rows need it.
     const std::optional<erase::MaskSql> mask_sql_;
-    std::optional<db::Value> after_;  ///< where the walk starts (prepare)
-    TableWalk* next_ = nullptr;       ///< the walk after this one (prepare)
-    ReadQuery first_query_;
-    std::mutex first_read_mutex_;  ///< the first read may be started from the reader's thread
-    bool first_read_started_ = false;
-    std::future<ReadAhead> first_read_;
+    const std::string read_from_;  ///< the table quoted, with its alias
+    const std::string read_key_;   ///< the key column quoted, with the alias
 };
 
 /// Where the walk is in the key space of every table, for the progress bar.
@@ -492,19 +552,6 @@ struct PlannedWalk {
     TablePurge& counts;
     std::optional<db::Value> cursor;  ///< where an earlier run of this cycle stopped
     TableWalk walk;
-};
-
-/// The run's walks, in the order they run. Destroyed first to last: a
-/// walk's first read, started early and left by a stop, may still be
-/// starting the next walk's, so the next must outlive it.
-struct PlannedWalks {
-    std::vector<std::unique_ptr<PlannedWalk>> list;
-    PlannedWalks() = default;
-    PlannedWalks(const PlannedWalks&) = delete;
-    PlannedWalks& operator=(const PlannedWalks&) = delete;
-    ~PlannedWalks() {
-        for (auto& w : list) w.reset();
-    }
 };
 
 }  // namespace
@@ -572,9 +619,9 @@ void run_purge(db::Database& db, const policy::Policy& policy, const ErasureSetu
     out.tables.reserve(tables.size());  // TableWalk keeps a reference to its entry
     out.complete = false;
     std::size_t run_batches = 0;
-    // Every walk is readied before the first runs, so each can start its
-    // first read while the table before writes its last batches.
-    PlannedWalks walks;
+    // Every walk is set up before the first runs: their reads may all run
+    // ahead of the writes (ReadPipeline).
+    std::vector<std::unique_ptr<PlannedWalk>> walks;
     for (const auto* t : tables) {
         auto& counts = out.tables.emplace_back();
         counts.table = t;
@@ -584,28 +631,41 @@ void run_purge(db::Database& db, const policy::Policy& policy, const ErasureSetu
             space.reached(*t, std::nullopt);
             continue;
         }
-        walks.list.push_back(std::make_unique<PlannedWalk>(rules.rules_for(*t), counts, db, policy, cursors, masker,
-                                                           settings, run_batches));
-    }
-    for (std::size_t i = 0; i < walks.list.size(); ++i) {
-        auto& planned = *walks.list[i];
+        auto& planned = *walks.emplace_back(std::make_unique<PlannedWalk>(rules.rules_for(*t), counts, db, policy,
+                                                                          cursors, masker, settings, run_batches));
         // Resumed: the rest of the table after the cursor. Rows before it
         // that expired since the cycle began wait for the next cycle.
-        planned.cursor = cursors ? cursors->get(planned.counts.table->name) : std::nullopt;
-        planned.walk.prepare(planned.cursor, i + 1 < walks.list.size() ? &walks.list[i + 1]->walk : nullptr);
+        planned.cursor = cursors ? cursors->get(t->name) : std::nullopt;
+    }
+    // After the walks: destroyed first, it stops its thread before they go.
+    std::optional<ReadPipeline> pipeline;
+    if (settings.reader) {
+        std::vector<ReadPipeline::TableReads> reads;
+        for (const auto& planned : walks) {
+            const auto& walk = planned->walk;
+            reads.push_back({planned->cursor, walk.window(),
+                             [&walk](db::Database& conn, const std::optional<db::Value>& after) {
+                                 return walk.read(conn, after);
+                             }});
+        }
+        pipeline.emplace(*settings.reader, std::move(reads), std::max(settings.read_ahead_rows, settings.read_rows));
     }
     bool stopped = false;
-    for (auto& planned : walks.list) {
-        auto& counts = planned->counts;
+    for (std::size_t i = 0; i < walks.size(); ++i) {
+        auto& planned = *walks[i];
+        auto& counts = planned.counts;
         const auto& t = *counts.table;
         auto started = steady_clock::now();
-        counts.resumed = planned->cursor.has_value();
+        counts.resumed = planned.cursor.has_value();
+        auto next_read = [&](const std::optional<db::Value>& after) {
+            return pipeline ? pipeline->take(i) : planned.walk.read(db, after);
+        };
         auto progress = [&](const std::optional<db::Value>& reached) {
             space.reached(t, reached);
             counts.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
             if (settings.on_progress) settings.on_progress({&t, out.examined(), out.changed(), space.fraction()});
         };
-        bool done = planned->walk.walk(progress);
+        bool done = planned.walk.walk(planned.cursor, next_read, progress);
         counts.elapsed = duration_cast<milliseconds>(steady_clock::now() - started);
         if (!done) {
             stopped = true;

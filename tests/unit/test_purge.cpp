@@ -270,6 +270,8 @@ TEST_CASE("run_purge: rows read on a second connection while the first writes: t
     PurgeShop beside;
     auto reader = beside.reader();
     settings.reader = reader.get();
+    SUBCASE("reads far ahead of the writes") {}
+    SUBCASE("the reader waits for the writes after each row") { settings.read_ahead_rows = 1; }
     auto two = beside.purge(settings);
     CHECK(two.complete);
     CHECK(counts(two) == counts(one));
