@@ -126,6 +126,7 @@ std::unique_ptr<db::Database> open_reader(const db::Database& db, const std::str
                                        .kill_after_statements = std::nullopt,
                                        .manual_checkpoints = false,
                                        .custom_plans = true,
+                                       .parallel_workers = false,
                                        .on_statement = statement_printer(o.location.verbose),
                                        .application_name = "dsr purge reader"});
     } catch (const Error&) {

@@ -201,7 +201,8 @@ public:
               purge::PurgeCursors* cursors, erase::RowMasker& masker, const PurgeSettings& settings,
               TablePurge& counts, std::size_t& run_batches)
         : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker), settings_(settings),
-          counts_(counts), key_(rules.table->key), batch_sizer_(settings.batch_size),
+          counts_(counts), key_(rules.table->key),
+          batch_sizer_(settings.batch_size, settings.reader ? purge_lock_target_beside_reads : purge_lock_target),
           run_batches_(run_batches),
           mask_sql_(rules.mask_action ? erase::mask_sql(db, *rules.table, rules.masks, rules.alias) : std::nullopt),
           read_from_(db.quote_table(rules.table->name) + " AS " + rules.alias),
@@ -556,9 +557,9 @@ struct PlannedWalk {
 
 }  // namespace
 
-std::size_t next_purge_batch(std::size_t rows, microseconds held, std::size_t ceiling) {
+std::size_t next_purge_batch(std::size_t rows, microseconds held, std::size_t ceiling, milliseconds target) {
     const std::size_t floor_rows = std::min(min_purge_batch, ceiling);
-    double scale = held.count() > 0 ? duration<double>(purge_lock_target) / duration<double>(held) : 2.0;
+    double scale = held.count() > 0 ? duration<double>(target) / duration<double>(held) : 2.0;
     scale = std::clamp(scale, 0.5, 2.0);
     auto next = static_cast<std::size_t>(static_cast<double>(std::max<std::size_t>(rows, 1)) * scale);
     return std::clamp(next, floor_rows, ceiling);
@@ -568,7 +569,8 @@ void PurgeBatchSizer::wrote(std::size_t asked, std::size_t rows, microseconds he
     const double pace = static_cast<double>(held.count()) / static_cast<double>(std::max<std::size_t>(rows, 1));
     const double slower = std::max(pace, last_pace_);
     last_pace_ = pace;
-    rows_ = next_purge_batch(asked, microseconds(static_cast<std::int64_t>(slower * static_cast<double>(asked))), ceiling_);
+    rows_ = next_purge_batch(asked, microseconds(static_cast<std::int64_t>(slower * static_cast<double>(asked))), ceiling_,
+                             target_);
 }
 
 std::size_t PurgeOutcome::examined() const {

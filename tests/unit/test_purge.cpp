@@ -376,6 +376,14 @@ TEST_CASE("PurgeBatchSizer: one fast write does not double the next batch after 
     CHECK(short_last.rows() == 1000);
     PurgeBatchSizer small(2);  // --batch-size below the first batch
     CHECK(small.rows() == 2);
+    // Beside a reader the batches aim at 40 ms: 1,000 rows in 80 ms make
+    // the next 500 rows, where the 50 ms target makes them 625.
+    PurgeBatchSizer beside(10000, dsr::jobs::purge_lock_target_beside_reads);
+    PurgeBatchSizer alone(10000);
+    beside.wrote(1000, 1000, milliseconds(80));
+    alone.wrote(1000, 1000, milliseconds(80));
+    CHECK(beside.rows() == 500);
+    CHECK(alone.rows() == 625);
 }
 
 TEST_CASE("run_purge: a retention on the parent's timestamp; action mask without delete_after masks, never deletes") {

@@ -363,6 +363,7 @@ PostgresDatabase::PostgresDatabase(const std::string& url, const OpenOptions& op
         // read of 50,000 order_items at 1,000,000 customers: 480 ms of its
         // 876 compiling).
         if (server_version_ >= 110000) settings.insert(settings.end(), {"jit", "off"});
+        if (!options.parallel_workers) settings.insert(settings.end(), {"max_parallel_workers_per_gather", "0"});
         std::string sql = "SELECT ";
         for (std::size_t i = 0; i < settings.size(); i += 2) sql += (i ? ", " : "") + std::string("set_config(?, ?, false)");
         run(sql, settings, "cannot set up the session");
