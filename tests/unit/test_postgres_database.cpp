@@ -717,7 +717,7 @@ TEST_CASE("query: a prepared statement whose table changed shape runs again unpr
     CHECK(rows(*db, "SELECT * FROM shape")[0].size() == 2);
 }
 
-TEST_CASE("the session: UTC, read-only when asked, application_name") {
+TEST_CASE("the session: UTC, read-only when asked, application_name, parallel workers") {
     auto db = open(options(true));
     CHECK(scalar(*db, "SELECT current_setting('TimeZone')") == Value{std::string("UTC")});
     CHECK(scalar(*db, "SELECT current_setting('application_name')") == Value{std::string("dsr")});
@@ -740,6 +740,13 @@ TEST_CASE("the session: UTC, read-only when asked, application_name") {
     CHECK(scalar(*purge, "SELECT count(*) FROM pg_prepared_statements") == Value{std::int64_t{0}});
     for (std::int64_t i = 0; i < 3; ++i) scalar(*db, "SELECT 1 + ?", {i});
     CHECK(scalar(*db, "SELECT count(*) FROM pg_prepared_statements") == Value{std::int64_t{1}});
+
+    // A purge's reader keeps its queries to its own backend; others keep the server's setting.
+    CHECK(scalar(*db, "SELECT current_setting('max_parallel_workers_per_gather')") != Value{std::string("0")});
+    auto reader_options = options(true);
+    reader_options.parallel_workers = false;
+    auto reader = open(reader_options);
+    CHECK(scalar(*reader, "SELECT current_setting('max_parallel_workers_per_gather')") == Value{std::string("0")});
 }
 
 TEST_CASE("lock_job: a second holder is refused, naming the first; released when destroyed") {
