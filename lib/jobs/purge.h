@@ -41,8 +41,8 @@ inline constexpr std::size_t default_purge_batch = 10000;
 inline constexpr std::size_t purge_read_rows = 50000;
 
 /// With a second connection, the most expired rows read ahead of the
-/// writes, over every table: some 40 bytes a row held (an integer key, a
-/// byte for its fate), so about 20 MB at most. The more, the earlier a
+/// writes, over every table: 41 bytes a row held (its key as a db::Value
+/// and a byte for its fate), so about 20 MB at most. The more, the earlier a
 /// table whose rows are slow to find is read beside an earlier table's slow
 /// writes (shipments' masks before orders at 1,000,000 customers: the
 /// tables between them hold some 370,000 expired rows).
