@@ -227,8 +227,8 @@ public:
               const std::function<ReadAhead(const std::optional<db::Value>&)>& next_read,
               const std::function<void(const std::optional<db::Value>&)>& on_batch) {
         KeyRange range{std::move(after), std::nullopt};
-        if (stop_asked()) return false;
         while (true) {
+            if (stop_asked()) return false;
             // With a second connection these rows were read while earlier
             // ones were written, so they are judged a little earlier; every
             // write checks each condition again.
@@ -251,7 +251,6 @@ public:
                 on_batch(batch.last);
             }
             if (!more) return true;
-            if (stop_asked()) return false;
         }
     }
 
@@ -650,7 +649,7 @@ void run_purge(db::Database& db, const policy::Policy& policy, const ErasureSetu
                                  return walk.read(conn, after);
                              }});
         }
-        pipeline.emplace(*settings.reader, std::move(reads), std::max(settings.read_ahead_rows, settings.read_rows));
+        pipeline.emplace(*settings.reader, std::move(reads), settings.read_ahead_rows);
     }
     bool stopped = false;
     for (std::size_t i = 0; i < walks.size(); ++i) {

@@ -138,7 +138,7 @@ struct PurgeSettings {
     /// Expired rows read at a time, or batch_size when larger.
     std::size_t read_rows = purge_read_rows;
     /// With a reader: expired rows read and not yet taken to be written, at
-    /// most (or read_rows when larger), besides the read under way.
+    /// most, besides the read under way (so at least one read's rows).
     std::size_t read_ahead_rows = purge_read_ahead_rows;
     bool dry_run = false;
     /// Asked between batches, never before the run's first: true stops the
