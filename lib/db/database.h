@@ -206,6 +206,11 @@ public:
     /// Not SQLite in its default rollback-journal mode, where a reader's
     /// shared lock makes the commit wait.
     virtual bool reads_beside_writes() const { return false; }
+    /// Whether a transaction waiting for a lock this connection holds gets
+    /// it as soon as it is released (PostgreSQL queues and wakes waiters).
+    /// Not SQLite: a waiting writer's busy handler sleeps and tries again,
+    /// so it gets the lock only if the lock stays free for a moment.
+    virtual bool wakes_lock_waiters() const { return false; }
     /// Copies what is committed from the write-ahead log into the file,
     /// waiting for no one (SQLite: wal_checkpoint(PASSIVE)); nothing without
     /// a log. Keeps the log small during a long job of short transactions.

@@ -24,7 +24,7 @@ std::optional<db::Value> PurgeCursors::get(const std::string& table) {
 }
 
 void PurgeCursors::save(const std::string& table, const db::Value& last_key, const std::string& policy_sha256,
-                        std::chrono::system_clock::time_point when) {
+                        std::chrono::system_clock::time_point when, Sync sync) {
     try {
         SQLite::Statement q(store_.db(),
                             "INSERT INTO purge_cursors (database, table_name, last_key, policy_sha256, updated_at) "
@@ -32,7 +32,26 @@ void PurgeCursors::save(const std::string& table, const db::Value& last_key, con
                             "last_key = excluded.last_key, policy_sha256 = excluded.policy_sha256, "
                             "updated_at = excluded.updated_at");
         db::bind_values(q, {database_, table, last_key, policy_sha256, report::utc_iso8601(when)});
-        q.exec();
+        if (sync == Sync::durable) {
+            q.exec();
+            return;
+        }
+        // In WAL mode (the store's) NORMAL commits without an fsync. The
+        // commit stays in order with the others and reaches the disk with the
+        // next FULL one or checkpoint: only this save can be lost, and the
+        // store stays consistent. FULL is back before anything else commits.
+        store_.db().exec("PRAGMA synchronous = NORMAL");
+        try {
+            q.exec();
+        } catch (const SQLite::Exception&) {
+            try {
+                store_.db().exec("PRAGMA synchronous = FULL");
+            } catch (const SQLite::Exception&) {
+                // The first error is the one to report; the job ends with it.
+            }
+            throw;
+        }
+        store_.db().exec("PRAGMA synchronous = FULL");
     } catch (const SQLite::Exception& e) {
         db::throw_sqlite_error(e, store_.path(), "cannot save the purge cursor");
     }

@@ -22,8 +22,12 @@ public:
 
     /// The last key of `table` a batch finished, if an earlier run stopped there.
     std::optional<db::Value> get(const std::string& table);
+    /// Whether a save waits until the cursor is on the disk. A cursor lost
+    /// to a power cut only makes the next run walk some batches again, so
+    /// the wait is needed only where it serves as a pause (jobs/purge.cpp).
+    enum class Sync { durable, deferred };
     void save(const std::string& table, const db::Value& last_key, const std::string& policy_sha256,
-              std::chrono::system_clock::time_point when);
+              std::chrono::system_clock::time_point when, Sync sync = Sync::durable);
     /// Whether an earlier run of the current cycle walked `table` to its end
     /// (a cycle ends when a run finishes every table it purges). A run
     /// stopped early thus continues with the tables still to do, instead of

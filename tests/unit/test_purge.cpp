@@ -246,6 +246,26 @@ TEST_CASE("run_purge: stopped between batches, continued from the cursor, ends w
     CHECK(stopped.dump() == whole.dump());
 }
 
+TEST_CASE("PurgeCursors: a save that does not wait for the disk is kept, and later commits wait again") {
+    dsr::test::TempDir dir;
+    const std::string path = dir.file("state.db");
+    {
+        dsr::state::StateStore store(path, {});
+        dsr::purge::PurgeCursors cursors(store, "sqlite:/shop.db");
+        cursors.save("orders", std::int64_t{42}, "policy", system_clock::now(),
+                     dsr::purge::PurgeCursors::Sync::deferred);
+        // 2 is FULL: what the store's audit entries and ledgers commit with.
+        CHECK(store.db().execAndGet("PRAGMA synchronous").getInt() == 2);
+        // Committed, not merely held by this connection.
+        SQLite::Database other(path, SQLite::OPEN_READONLY);
+        CHECK(other.execAndGet("SELECT last_key FROM purge_cursors WHERE table_name = 'orders'").getInt64() == 42);
+    }
+    dsr::state::StateStore reopened(path, {});
+    auto key = dsr::purge::PurgeCursors(reopened, "sqlite:/shop.db").get("orders");
+    REQUIRE(key);
+    CHECK(std::get<std::int64_t>(*key) == 42);
+}
+
 /// Every count a table's purge reports, to compare two runs.
 std::string counts(const dsr::jobs::PurgeOutcome& out) {
     std::string text;

@@ -80,6 +80,8 @@ public:
     void checkpoint() override {}
     /// A read sees a snapshot and takes no lock a writer waits for.
     bool reads_beside_writes() const override { return true; }
+    /// Lock waiters queue on the server and are woken at the commit.
+    bool wakes_lock_waiters() const override { return true; }
 
 private:
     /// Runs a statement whose result is small (PQexecParams) and checks it.
