@@ -75,6 +75,8 @@ class Bench:
     def __init__(self, args, backend="sqlite", results=None):
         self.args = args
         self.backend = backend
+        # What the table's backend column says: a WAL run is told apart.
+        self.label = "sqlite-wal" if backend == "sqlite" and args.sqlite_journal == "wal" else backend
         build = Path(os.environ.get("DSR_BUILD", ROOT / "build"))
         self.dsr = build / "dsr"
         self.shopgen = build / "dsr-shopgen"
@@ -181,6 +183,9 @@ class Bench:
             return self.pg_fresh_copy(name)
         copy = self.work / name
         shutil.copyfile(self.shop, copy)
+        if self.args.sqlite_journal != "delete":
+            subprocess.run(["sqlite3", copy, f"PRAGMA journal_mode = {self.args.sqlite_journal}"], check=True,
+                           stdout=subprocess.DEVNULL)
         # Written back now, or the first fsync of the run that follows waits
         # for the copy's dirty pages and its time (and its lock) looks long.
         os.sync()
@@ -321,13 +326,13 @@ class Bench:
         if base_runs:
             rss += f"/{row['baseline_peak_rss_kib'] / 1024:.1f}"
         extra = "  ".join([rss] + [f"{k}={v}" for k, v in figures.items()])
-        print(f"{case:<22} {self.backend:<10} {dsr_median:>9.3f} {base:>9} {ratio:>6}  {extra}",
+        print(f"{case:<22} {self.label:<10} {dsr_median:>9.3f} {base:>9} {ratio:>6}  {extra}",
               flush=True)
 
     def skip(self, case, reason):
         """A visible row for a case that does not run on this backend."""
         self.results.append({"case": case, "backend": self.backend, "skipped": reason})
-        print(f"{case:<22} {self.backend:<10} {'-':>9} {'-':>9} {'-':>6}  skipped: {reason}",
+        print(f"{case:<22} {self.label:<10} {'-':>9} {'-':>9} {'-':>6}  skipped: {reason}",
               flush=True)
 
 
