@@ -212,8 +212,9 @@ public:
     /// so it gets the lock only if the lock stays free for a moment.
     virtual bool wakes_lock_waiters() const { return false; }
     /// Copies what is committed from the write-ahead log into the file,
-    /// waiting for no one (SQLite: wal_checkpoint(PASSIVE)); nothing without
-    /// a log. Keeps the log small during a long job of short transactions.
+    /// waiting for no one (SQLite: wal_checkpoint(PASSIVE), once the log
+    /// holds SqliteDatabase::checkpoint_frames); nothing without a log.
+    /// Keeps the log bounded during a long job of short transactions.
     virtual void checkpoint() = 0;
 
 protected:
