@@ -18,6 +18,9 @@ Value column_value(const SQLite::Column& column);
 class SqliteDatabase final : public Database {
 public:
     SqliteDatabase(const std::string& path, const OpenOptions& options);
+    // The connection's WAL hook holds `this`.
+    SqliteDatabase(const SqliteDatabase&) = delete;
+    SqliteDatabase& operator=(const SqliteDatabase&) = delete;
     std::string_view backend() const override { return "sqlite"; }
     Schema read_schema() override;
     void query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) override;
