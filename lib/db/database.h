@@ -212,9 +212,10 @@ public:
     /// so it gets the lock only if the lock stays free for a moment.
     virtual bool wakes_lock_waiters() const { return false; }
     /// Copies what is committed from the write-ahead log into the file,
-    /// waiting for no one (SQLite: wal_checkpoint(PASSIVE), once the log
-    /// holds SqliteDatabase::checkpoint_frames); nothing without a log.
-    /// Keeps the log bounded during a long job of short transactions.
+    /// waiting for no one (SQLite: wal_checkpoint(PASSIVE)); nothing without
+    /// a log. Keeps the log small during a long job of short transactions,
+    /// so a writer of the shop, whose own commit checkpoints once the log
+    /// holds 1,000 pages (SQLite's default), finds little to copy.
     virtual void checkpoint() = 0;
 
 protected:

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
-#include <filesystem>
 #include <mutex>
 #include <set>
 #include <string>
@@ -20,7 +19,6 @@
 #include "crypto/keys.h"
 #include "crypto/pseudonym.h"
 #include "db/database.h"
-#include "db/sqlite/sqlite_database.h"
 #include "graph/timestamp_sql.h"
 #include "jobs/erase.h"
 #include "jobs/purge.h"
@@ -266,41 +264,6 @@ TEST_CASE("PurgeCursors: a save that does not wait for the disk is kept, and lat
     auto key = dsr::purge::PurgeCursors(reopened, "sqlite:/shop.db").get("orders");
     REQUIRE(key);
     CHECK(std::get<std::int64_t>(*key) == 42);
-}
-
-TEST_CASE("SQLite in WAL mode: a job's checkpoints copy the log into the file once it holds checkpoint_frames") {
-    dsr::test::TempDir dir;
-    const std::string path = dir.file("wal.db");
-    {
-        SQLite::Database setup(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-        setup.exec("PRAGMA journal_mode = WAL");
-        setup.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)");
-    }  // the last connection to close copies the log into the file
-    dsr::db::OpenOptions options;
-    options.read_only = false;
-    options.manual_checkpoints = true;
-    auto db = dsr::db::open_database(path, options);
-    // The rows in the file itself: a copy of it without its log.
-    auto rows_in_file = [&] {
-        const std::string copy = dir.file("file-only.db");
-        std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
-        SQLite::Database file(copy, SQLite::OPEN_READONLY);
-        return file.execAndGet("SELECT count(*) FROM t").getInt();
-    };
-    db->begin();
-    db->execute("INSERT INTO t (b) VALUES (x'00')", {});
-    db->commit();
-    db->checkpoint();
-    CHECK(rows_in_file() == 0);  // a few frames: left in the log
-    // A row of 4,000 bytes fills a page of its own: a frame each.
-    const int rows = dsr::db::SqliteDatabase::checkpoint_frames + 100;
-    db->begin();
-    db->execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
-                "INSERT INTO t (b) SELECT randomblob(4000) FROM n",
-                {std::int64_t{rows}});
-    db->commit();
-    db->checkpoint();
-    CHECK(rows_in_file() == rows + 1);
 }
 
 /// Every count a table's purge reports, to compare two runs.

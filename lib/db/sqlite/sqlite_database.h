@@ -18,9 +18,6 @@ Value column_value(const SQLite::Column& column);
 class SqliteDatabase final : public Database {
 public:
     SqliteDatabase(const std::string& path, const OpenOptions& options);
-    // The connection's WAL hook holds `this`.
-    SqliteDatabase(const SqliteDatabase&) = delete;
-    SqliteDatabase& operator=(const SqliteDatabase&) = delete;
     std::string_view backend() const override { return "sqlite"; }
     Schema read_schema() override;
     void query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) override;
@@ -41,15 +38,6 @@ public:
     void lock_rows(std::string_view, std::string_view, const std::vector<Value>&) override {}
     std::unique_ptr<JobLock> lock_job(std::string_view job) override;
     void remove_residue() override;
-    /// With manual checkpoints, only once the log holds this many frames
-    /// (64 MiB at SQLite's default 4 KiB page). A purge's batches each
-    /// change pages scattered over the same indexes; copied back after every
-    /// batch, each page was written to the file once a batch, where now it
-    /// is once per 64 MiB of log (200,000 customers in WAL mode: 9.99 →
-    /// 7.71 s, medians of three taking turns). Larger gained nothing more.
-    /// The price: a shop writer's own automatic checkpoint may copy up to
-    /// this much in its commit, where it copied a batch's worth before.
-    static constexpr int checkpoint_frames = 16384;
     void checkpoint() override;
 
 private:
@@ -60,8 +48,6 @@ private:
     std::string path_;
     SQLite::Database db_;
     std::optional<int> kill_after_statements_;
-    /// Frames in the write-ahead log after the last commit (manual checkpoints only).
-    int wal_frames_ = 0;
     int statements_ = 0;
     bool in_transaction_ = false;
 
