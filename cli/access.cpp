@@ -238,9 +238,8 @@ ExitStatus run_access(AccessOptions o) {
 
 }  // namespace
 
-void add_access_command(CLI::App& app, Commands& commands) {
+void add_access_command(CLI::App* cmd, Commands& commands) {
     auto o = std::make_shared<AccessOptions>();
-    auto* cmd = app.add_subcommand("access", "Report everything held about one subject (right of access)");
     cmd->footer(
         "Find the subject's rows in every table through the policy's links (foreign-key\n"
         "chains and identity links such as guest orders by email) and report them with\n"
@@ -274,5 +273,8 @@ void add_access_command(CLI::App& app, Commands& commands) {
     add_format_option(*cmd, o->format);
     commands.push_back({cmd, [o] { return run_access(*o); }});
 }
+
+const TopLevelCommand access_command{"access", "Report everything held about one subject (right of access)",
+                                     add_access_command};
 
 }  // namespace dsr::cli

@@ -177,8 +177,7 @@ ExitStatus run_head(const HeadOptions& o) {
 
 }  // namespace
 
-void add_audit_commands(CLI::App& app, Commands& commands) {
-    auto* audit = app.add_subcommand("audit", "Show and verify the tamper-evident audit log");
+void add_audit_commands(CLI::App* audit, Commands& commands) {
     audit->require_subcommand(1);
 
     auto show = std::make_shared<ShowOptions>();
@@ -225,5 +224,8 @@ void add_audit_commands(CLI::App& app, Commands& commands) {
     add_state_options(*head_cmd, head->location, false);
     commands.push_back({head_cmd, [head] { return run_head(*head); }});
 }
+
+const TopLevelCommand audit_command{"audit", "Show and verify the tamper-evident audit log",
+                                    add_audit_commands};
 
 }  // namespace dsr::cli

@@ -488,8 +488,7 @@ void add_incident_option(CLI::App& cmd, BreachOptions& o) {
 
 }  // namespace
 
-void add_breach_command(CLI::App& app, Commands& commands) {
-    auto* group = app.add_subcommand("breach", "Assess a personal-data breach, list whom to notify, track the deadlines");
+void add_breach_command(CLI::App* group, Commands& commands) {
     group->require_subcommand(1);
 
     auto assess = std::make_shared<BreachOptions>();
@@ -594,5 +593,8 @@ void add_breach_command(CLI::App& app, Commands& commands) {
     add_incident_option(*close_cmd, *close);
     add_runnable(commands, close_cmd, close, run_close);
 }
+
+const TopLevelCommand breach_command{"breach", "Assess a personal-data breach, list whom to notify, track the deadlines",
+                                     add_breach_command};
 
 }  // namespace dsr::cli

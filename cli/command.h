@@ -19,17 +19,28 @@ struct Command {
 
 using Commands = std::vector<Command>;
 
+/// A top-level command as main sees it: its name, the line `dsr --help`
+/// gives it, and how to add the rest (its options, or its leaves and theirs,
+/// and what each leaf runs) to the subcommand main made for it. main adds the
+/// rest for the command on the command line only: building every command's
+/// options was a third of the instructions `dsr --help` took.
+struct TopLevelCommand {
+    const char* name;
+    const char* summary;
+    void (*add)(CLI::App* command, Commands& commands);
+};
+
 // One per top-level command, each in the file named after it.
-void add_policy_commands(CLI::App& app, Commands& commands);   // cli/policy_check.cpp, cli/policy_graph.cpp
-void add_keygen_command(CLI::App& app, Commands& commands);    // cli/keygen.cpp
-void add_audit_commands(CLI::App& app, Commands& commands);    // cli/audit.cpp
-void add_request_commands(CLI::App& app, Commands& commands);  // cli/request.cpp
-void add_access_command(CLI::App& app, Commands& commands);    // cli/access.cpp
-void add_export_command(CLI::App& app, Commands& commands);    // cli/export.cpp
-void add_erase_command(CLI::App& app, Commands& commands);     // cli/erase.cpp
-void add_rectify_command(CLI::App& app, Commands& commands);   // cli/rectify.cpp
-void add_consent_command(CLI::App& app, Commands& commands);  // cli/consent.cpp
-void add_purge_command(CLI::App& app, Commands& commands);    // cli/purge.cpp
-void add_breach_command(CLI::App& app, Commands& commands);   // cli/breach.cpp
+extern const TopLevelCommand policy_command;   // cli/policy.cpp (leaves: policy_init, policy_check, policy_graph)
+extern const TopLevelCommand keygen_command;   // cli/keygen.cpp
+extern const TopLevelCommand audit_command;    // cli/audit.cpp
+extern const TopLevelCommand request_command;  // cli/request.cpp
+extern const TopLevelCommand access_command;   // cli/access.cpp
+extern const TopLevelCommand export_command;   // cli/export.cpp
+extern const TopLevelCommand erase_command;    // cli/erase.cpp
+extern const TopLevelCommand rectify_command;  // cli/rectify.cpp
+extern const TopLevelCommand consent_command;  // cli/consent.cpp
+extern const TopLevelCommand purge_command;    // cli/purge.cpp
+extern const TopLevelCommand breach_command;   // cli/breach.cpp
 
 }  // namespace dsr::cli

@@ -309,8 +309,7 @@ void add_change_command(CLI::App& group, Commands& commands, consent::Action act
 
 }  // namespace
 
-void add_consent_command(CLI::App& app, Commands& commands) {
-    auto* group = app.add_subcommand("consent", "Grant, withdraw, show and list consent per purpose (the consent ledger)");
+void add_consent_command(CLI::App* group, Commands& commands) {
     group->require_subcommand(1);
 
     add_change_command(*group, commands, consent::Action::granted);
@@ -350,5 +349,8 @@ void add_consent_command(CLI::App& app, Commands& commands) {
     add_format_option(*list_cmd, list->format, /*with_jsonl=*/true);
     commands.push_back({list_cmd, [list] { return run_list(*list); }});
 }
+
+const TopLevelCommand consent_command{"consent", "Grant, withdraw, show and list consent per purpose (the consent ledger)",
+                                      add_consent_command};
 
 }  // namespace dsr::cli

@@ -568,9 +568,8 @@ ExitStatus run_replay(EraseOptions o, report::Envelope& envelope) {
 
 }  // namespace
 
-void add_erase_command(CLI::App& app, Commands& commands) {
+void add_erase_command(CLI::App* cmd, Commands& commands) {
     auto o = std::make_shared<EraseOptions>();
-    auto* cmd = app.add_subcommand("erase", "Erase one subject's personal data as the policy says (right to erasure)");
     cmd->footer(
         "Delete or mask every row the policy links to the subject, children before\n"
         "parents, in one transaction: a crash leaves the database as it was or fully\n"
@@ -621,5 +620,8 @@ void add_erase_command(CLI::App& app, Commands& commands) {
     add_format_option(*cmd, o->format);
     commands.push_back({cmd, [o] { return run_erase(*o); }});
 }
+
+const TopLevelCommand erase_command{"erase", "Erase one subject's personal data as the policy says (right to erasure)",
+                                    add_erase_command};
 
 }  // namespace dsr::cli

@@ -154,9 +154,8 @@ ExitStatus run_export(const ExportOptions& o) {
 
 }  // namespace
 
-void add_export_command(CLI::App& app, Commands& commands) {
+void add_export_command(CLI::App* cmd, Commands& commands) {
     auto o = std::make_shared<ExportOptions>();
-    auto* cmd = app.add_subcommand("export", "Write the subject's portable copy to a file (right to data portability)");
     cmd->footer(
         "Write the data the subject provided, and the data observed about them, in a\n"
         "structured, machine-readable file: one JSON document, or a zip archive of\n"
@@ -197,5 +196,8 @@ void add_export_command(CLI::App& app, Commands& commands) {
     add_format_option(*cmd, o->report_format, false, "--report-format");
     commands.push_back({cmd, [o] { return run_export(*o); }});
 }
+
+const TopLevelCommand export_command{"export", "Write the subject's portable copy to a file (right to data portability)",
+                                     add_export_command};
 
 }  // namespace dsr::cli

@@ -55,9 +55,8 @@ ExitStatus run_keygen(const KeygenOptions& options) {
 
 }  // namespace
 
-void add_keygen_command(CLI::App& app, Commands& commands) {
+void add_keygen_command(CLI::App* cmd, Commands& commands) {
     auto options = std::make_shared<KeygenOptions>();
-    auto* cmd = app.add_subcommand("keygen", "Create the pseudonymisation key and the audit signing key pair");
     cmd->footer(
         "Create the installation's keys: a 32-byte pseudonymisation key (subjects are\n"
         "stored and logged only as keyed BLAKE2b pseudonyms) and an Ed25519 key pair that\n"
@@ -74,5 +73,8 @@ void add_keygen_command(CLI::App& app, Commands& commands) {
     add_format_option(*cmd, options->format);
     commands.push_back({cmd, [options] { return run_keygen(*options); }});
 }
+
+const TopLevelCommand keygen_command{"keygen", "Create the pseudonymisation key and the audit signing key pair",
+                                     add_keygen_command};
 
 }  // namespace dsr::cli

@@ -2,6 +2,7 @@
 // chosen, and turn every error into `dsr: error: …` and a published exit code.
 
 #include <iostream>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -36,6 +37,32 @@ std::optional<std::string> unknown_command_message(const CLI::App& app) {
     return message;
 }
 
+/// In the order `dsr --help` lists them.
+constexpr const dsr::cli::TopLevelCommand* top_level_commands[] = {
+    &dsr::cli::policy_command,
+    &dsr::cli::keygen_command,
+    &dsr::cli::audit_command,
+    &dsr::cli::request_command,
+    &dsr::cli::access_command,
+    &dsr::cli::export_command,
+    &dsr::cli::erase_command,
+    &dsr::cli::rectify_command,
+    &dsr::cli::consent_command,
+    &dsr::cli::purge_command,
+    &dsr::cli::breach_command,
+};
+
+/// The top-level command on the command line: its first word that is not an
+/// option (dsr itself takes no option with a value); empty if none.
+std::string_view named_command(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--") break;  // what follows is never a command to CLI11
+        if (!arg.starts_with("-")) return arg;
+    }
+    return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,18 +86,14 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", dsr::cli::version_text);
     app.require_subcommand(1);
 
+    // Every command is listed (for --help and for "did you mean"), but only
+    // the one named on the command line gets its options.
+    const auto named = named_command(argc, argv);
     dsr::cli::Commands commands;
-    dsr::cli::add_policy_commands(app, commands);
-    dsr::cli::add_keygen_command(app, commands);
-    dsr::cli::add_audit_commands(app, commands);
-    dsr::cli::add_request_commands(app, commands);
-    dsr::cli::add_access_command(app, commands);
-    dsr::cli::add_export_command(app, commands);
-    dsr::cli::add_erase_command(app, commands);
-    dsr::cli::add_rectify_command(app, commands);
-    dsr::cli::add_consent_command(app, commands);
-    dsr::cli::add_purge_command(app, commands);
-    dsr::cli::add_breach_command(app, commands);
+    for (const auto* top : top_level_commands) {
+        auto* command = app.add_subcommand(top->name, top->summary);
+        if (top->name == named) top->add(command, commands);
+    }
 
     try {
         app.parse(argc, argv);

@@ -9,8 +9,7 @@
 
 namespace dsr::cli {
 
-void add_policy_commands(CLI::App& app, Commands& commands) {
-    auto* policy = app.add_subcommand("policy", "Draft a policy, validate it and show how tables link to a subject");
+void add_policy_commands(CLI::App* policy, Commands& commands) {
     policy->require_subcommand(1);
 
     auto init = std::make_shared<PolicyInitOptions>();
@@ -25,5 +24,8 @@ void add_policy_commands(CLI::App& app, Commands& commands) {
     setup_policy_graph(*policy, *graph);
     commands.push_back({policy->get_subcommand("graph"), [graph] { return run_policy_graph(*graph); }});
 }
+
+const TopLevelCommand policy_command{"policy", "Draft a policy, validate it and show how tables link to a subject",
+                                     add_policy_commands};
 
 }  // namespace dsr::cli

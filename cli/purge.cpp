@@ -272,9 +272,8 @@ ExitStatus run_purge(const PurgeOptions& o) {
 
 }  // namespace
 
-void add_purge_command(CLI::App& app, Commands& commands) {
+void add_purge_command(CLI::App* cmd, Commands& commands) {
     auto o = std::make_shared<PurgeOptions>();
-    auto* cmd = app.add_subcommand("purge", "Delete or mask data whose retention period has ended (for cron)");
     cmd->footer(
         "Every table with a retention rule is walked in key order, children before\n"
         "parents, in batches; each batch is one short write transaction, so a live\n"
@@ -309,5 +308,8 @@ void add_purge_command(CLI::App& app, Commands& commands) {
                             return run_purge(*o);
                         }});
 }
+
+const TopLevelCommand purge_command{"purge", "Delete or mask data whose retention period has ended (for cron)",
+                                    add_purge_command};
 
 }  // namespace dsr::cli

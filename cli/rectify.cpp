@@ -211,9 +211,8 @@ ExitStatus run_rectify(const RectifyOptions& o) {
 
 }  // namespace
 
-void add_rectify_command(CLI::App& app, Commands& commands) {
+void add_rectify_command(CLI::App* cmd, Commands& commands) {
     auto o = std::make_shared<RectifyOptions>();
-    auto* cmd = app.add_subcommand("rectify", "Correct named fields of one subject (right to rectification)");
     cmd->footer(
         "Set TABLE.COLUMN to VALUE in every row of the subject's in that table, after\n"
         "checking VALUE against the column's rectify rule (type, format, range, length,\n"
@@ -247,5 +246,8 @@ void add_rectify_command(CLI::App& app, Commands& commands) {
     add_format_option(*cmd, o->format);
     commands.push_back({cmd, [o] { return run_rectify(*o); }});
 }
+
+const TopLevelCommand rectify_command{"rectify", "Correct named fields of one subject (right to rectification)",
+                                      add_rectify_command};
 
 }  // namespace dsr::cli

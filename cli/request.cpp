@@ -304,8 +304,7 @@ void add_id(CLI::App& cmd, RequestOptions& o) {
 
 }  // namespace
 
-void add_request_commands(CLI::App& app, Commands& commands) {
-    auto* group = app.add_subcommand("request", "Open, track and close data-subject requests with their legal deadlines");
+void add_request_commands(CLI::App* group, Commands& commands) {
     group->require_subcommand(1);
 
     auto open = std::make_shared<RequestOptions>();
@@ -434,5 +433,8 @@ void add_request_commands(CLI::App& app, Commands& commands) {
         ->group("Request");
     commands.push_back({prune_cmd, [prune] { return run_prune(*prune); }});
 }
+
+const TopLevelCommand request_command{"request", "Open, track and close data-subject requests with their legal deadlines",
+                                      add_request_commands};
 
 }  // namespace dsr::cli
