@@ -275,11 +275,12 @@ ExitStatus run_notify_list(const BreachOptions& o) {
             std::unique_ptr<crypto::AgeEncryptor> encryptor;
             if (!o.recipients.empty()) encryptor = crypto::AgeEncryptor::to_recipients(o.recipients, hashed);
             ByteSink& out = encryptor ? static_cast<ByteSink&>(*encryptor) : static_cast<ByteSink&>(hashed);
-            out.write(exporting::csv_record(header));
+            // Staff open this list in a spreadsheet: no field of it may run as a formula there.
+            out.write(exporting::csv_record(header, exporting::Formulas::neutralised));
             std::string line;
             auto counts = breach::affected_contacts(job->database(), policy, scope, [&](const std::vector<db::Value>& values) {
                 line.clear();
-                exporting::append_csv_record(line, values);
+                exporting::append_csv_record(line, values, exporting::Formulas::neutralised);
                 out.write(line);
             });
             if (encryptor) encryptor->finish();

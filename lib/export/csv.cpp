@@ -36,6 +36,14 @@ void append_field(std::string& out, std::string_view field) {
     }
 }
 
+void append_text(std::string& out, std::string_view field, Formulas formulas) {
+    if (formulas == Formulas::neutralised && reads_as_formula(field)) {
+        append_field(out, "'" + std::string(field));
+    } else {
+        append_field(out, field);
+    }
+}
+
 template <typename Number>
 void append_number(std::string& out, Number value) {
     // Room for the longest shortest-form double, "-2.2250738585072014e-308".
@@ -62,15 +70,16 @@ struct FieldText {
     std::string operator()(const db::Blob& value) const { return base64(value.bytes); }
 };
 
-/// csv_field(value) appended as append_field would append it.
+/// csv_field(value) appended as append_text would append it.
 struct AppendField {
     std::string& out;
+    Formulas formulas;
     // Numbers never hold a comma, quote, line break or edge space.
     void operator()(std::monostate) const {}
     void operator()(std::int64_t value) const { append_number(out, value); }
     void operator()(double value) const { append_number(out, value); }
-    void operator()(const std::string& value) const { append_field(out, value); }
-    void operator()(const db::Blob& value) const { append_field(out, base64(value.bytes)); }
+    void operator()(const std::string& value) const { append_text(out, value, formulas); }
+    void operator()(const db::Blob& value) const { append_text(out, base64(value.bytes), formulas); }
 };
 
 bool empty_field(const db::Value& value) {
@@ -82,11 +91,24 @@ bool empty_field(const db::Value& value) {
 
 }  // namespace
 
-std::string csv_record(const std::vector<std::string>& fields) {
+bool reads_as_formula(std::string_view field) {
+    if (field.empty()) return false;
+    switch (field.front()) {
+        case '=':
+        case '@':
+        case '\t':
+        case '\r': return true;
+        case '+':
+        case '-': return field.find_first_not_of("0123456789 ()+-./") != std::string_view::npos;
+        default: return false;
+    }
+}
+
+std::string csv_record(const std::vector<std::string>& fields, Formulas formulas) {
     std::string out;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i > 0) out += ',';
-        append_field(out, fields[i]);
+        append_text(out, fields[i], formulas);
     }
     if (fields.size() == 1 && fields[0].empty()) out = "\"\"";
     out += "\r\n";
@@ -95,14 +117,14 @@ std::string csv_record(const std::vector<std::string>& fields) {
 
 std::string csv_field(const db::Value& value) { return std::visit(FieldText{}, value); }
 
-void append_csv_record(std::string& out, const std::vector<db::Value>& values) {
+void append_csv_record(std::string& out, const std::vector<db::Value>& values, Formulas formulas) {
     if (values.size() == 1 && empty_field(values[0])) {
         out += "\"\"\r\n";  // as csv_record writes a lone empty field
         return;
     }
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (i > 0) out += ',';
-        std::visit(AppendField{out}, values[i]);
+        std::visit(AppendField{out, formulas}, values[i]);
     }
     out += "\r\n";
 }

@@ -1,7 +1,8 @@
 # `dsr breach` against the generator's own record of whose rows it wrote
 # (--ground-truth for every customer): the people an assessment counts, and
 # the contacts a notify list writes, equal what that record says, and the
-# records per table equal a plain count of the window. Then the incident's
+# records per table equal a plain count of the window; a contact that a
+# spreadsheet would run as a formula is neutralised. Then the incident's
 # life: deadlines from --discovered-at, list --overdue (exit 9) until the
 # authority is recorded as told, close; a dry run records nothing; bad
 # scopes are usage errors with a "did you mean" and change nothing; reports
@@ -104,6 +105,19 @@ run_dsr 0 breach notify-list "${D[@]}" --incident B-2026-000002 --output "$DSR_T
 expect_json '.notify_list.encrypted' 'true'
 age -d -i "$DSR_TMP/age.key" "$DSR_TMP/notify.csv.age" | cmp -s - "$DSR_TMP/notify.csv" ||
   fail "the encrypted notify list does not decrypt to the plain one"
+
+# Staff open the list in a spreadsheet: a contact it would run as a formula
+# gets an apostrophe first; one that only looks like a telephone number does not.
+first=$(sed -n 1p "$DSR_TMP/want.txt") second=$(sed -n 2p "$DSR_TMP/want.txt")
+for table in customers orders; do
+  sql "$shop" "UPDATE $table SET email = '=2+5' WHERE email = '$first'"
+  sql "$shop" "UPDATE $table SET email = '+44 20 7946 0958' WHERE email = '$second'"
+done
+run_dsr 0 breach notify-list "${D[@]}" --incident B-2026-000002 --output "$DSR_TMP/formulas.csv"
+tail -n +2 "$DSR_TMP/formulas.csv" | tr -d '\r' >"$DSR_TMP/formulas.txt"
+grep -qxF "'=2+5" "$DSR_TMP/formulas.txt" || fail "a formula in the notify list was not neutralised"
+grep -qxF "+44 20 7946 0958" "$DSR_TMP/formulas.txt" || fail "a telephone-like contact was changed"
+[ "$(wc -l <"$DSR_TMP/formulas.txt")" = "$(wc -l <"$DSR_TMP/want.txt")" ] || fail "the notify list changed length"
 
 # --- deadlines and the incident's life ----------------------------------------------
 run_dsr 0 breach assess "${D[@]}" --scope customers --dry-run

@@ -173,6 +173,32 @@ TEST_CASE("CSV record quoting (RFC 4180)") {
     SUBCASE("tabs and semicolons need no quotes") { CHECK(csv_record({"a\tb", "c;d"}) == "a\tb,c;d\r\n"); }
 }
 
+TEST_CASE("CSV: fields a spreadsheet would run as formulas") {
+    SUBCASE("what reads as a formula") {
+        for (const char* formula : {"=1+1", "=HYPERLINK(\"http://x.test\",\"y\")", "@SUM(A1)", "+cmd|' /C calc'!A0",
+                                    "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "+abc/def=", "-x"})
+            CHECK_MESSAGE(reads_as_formula(formula), formula);
+        for (const char* plain : {"", "ana@example.com", "+44 20 7946 0958", "+1 (555) 010-0100", "-12.5", "-", "a=b",
+                                  " =1+1", "1+1"})
+            CHECK_MESSAGE(!reads_as_formula(plain), plain);
+    }
+    SUBCASE("neutralised: an apostrophe first, then quoted as any field") {
+        CHECK(csv_record({"=1+1", "@x", "ana@example.com"}, Formulas::neutralised) == "'=1+1,'@x,ana@example.com\r\n");
+        CHECK(csv_record({"=SUM(A1,A2)"}, Formulas::neutralised) == "\"'=SUM(A1,A2)\"\r\n");
+        CHECK(csv_record({"+44 20 7946 0958", "-1"}, Formulas::neutralised) == "+44 20 7946 0958,-1\r\n");
+        std::string line;
+        append_csv_record(line, {Value{std::string("=1+1")}, Value{std::int64_t{-5}}, Value{Blob{{0xfb, 0xef}}}},
+                          Formulas::neutralised);
+        CHECK(line == "'=1+1,-5,'++8=\r\n");  // base64 of fb ef is "++8="
+    }
+    SUBCASE("verbatim, the default: the portable copy keeps the data exactly") {
+        CHECK(csv_record({"=1+1", "@x"}) == "=1+1,@x\r\n");
+        std::string line;
+        append_csv_record(line, {Value{std::string("=1+1")}});
+        CHECK(line == "=1+1\r\n");
+    }
+}
+
 TEST_CASE("CSV records read back by Python's csv module") {
     TempDir dir;
     std::vector<std::vector<std::string>> records = {
