@@ -108,9 +108,9 @@ Outcome read_one(SubjectJob& job, const AccessOptions& o, report::AccessJsonWrit
     return out;
 }
 
-/// Subjects a batch audits together. Their intents share one commit, made
-/// before any of their data is read; their done entries and one signed head
-/// share another, made before any of their reports leaves the process. So
+/// Subjects a batch audits together. Their intents and one signed head share
+/// one commit, made before any of their data is read; their done entries and
+/// one signed head share another, made before any of their reports leaves the process. So
 /// every report that is printed has its intent and outcome on disk, as with
 /// one subject, at two disk syncs a group instead of three a subject; the
 /// price is holding a group's reports in memory.
@@ -122,7 +122,8 @@ std::vector<Outcome> access_group(SubjectJob& job, const AccessOptions& o, repor
     std::vector<SubjectRun> runs;
     {
         state::StateTransaction intents(job.store());
-        for (const auto& named : subjects) runs.push_back(job.start(named, o.request_id));
+        for (const auto& named : subjects) runs.push_back(job.start_in_group(named, o.request_id));
+        job.sign_head();
         intents.commit();
     }
     std::vector<Outcome> outcomes;

@@ -82,6 +82,21 @@ NamedSubject SubjectJob::name(const std::string& subject_option) const {
 
 SubjectRun SubjectJob::start(const NamedSubject& subject, const std::string& request_id,
                              nlohmann::ordered_json intent_summary) {
+    // Signed at once: a run killed before its outcome must still leave a
+    // log that `audit verify` accepts, with the attempt in it.
+    state::StateTransaction tx(store());
+    auto run = log_intent(subject, request_id, std::move(intent_summary));
+    sign_head();
+    tx.commit();
+    return run;
+}
+
+SubjectRun SubjectJob::start_in_group(const NamedSubject& subject, const std::string& request_id) {
+    return log_intent(subject, request_id, nlohmann::ordered_json::object());
+}
+
+SubjectRun SubjectJob::log_intent(const NamedSubject& subject, const std::string& request_id,
+                                  nlohmann::ordered_json intent_summary) {
     SubjectRun run;
     run.named = subject;
     run.request_id = request_id;
@@ -99,9 +114,7 @@ SubjectRun SubjectJob::start(const NamedSubject& subject, const std::string& req
     // A re-run after a crash points at the attempt it completes.
     if (auto earlier = log.interrupted(command_, run.named.pseudonym); !earlier.empty())
         intent.refers_to = earlier.back().seq;
-    // Signed at once: a run killed before its outcome must still leave a
-    // log that `audit verify` accepts, with the attempt in it.
-    run.intent_seq = log.append_and_sign(intent, *keys_, when_).seq;
+    run.intent_seq = log.append(intent, when_).seq;
     return run;
 }
 

@@ -65,9 +65,15 @@ public:
     void set_dry_run(bool dry_run) { dry_run_ = dry_run; }
 
     /// Logs the intent (with `intent_summary`: names and counts, never
-    /// values) after refusing a closed --request; nothing is read yet.
+    /// values) and signs the head, in one commit, after refusing a closed
+    /// --request; nothing is read yet.
     SubjectRun start(const NamedSubject& subject, const std::string& request_id,
                      nlohmann::ordered_json intent_summary = nlohmann::ordered_json::object());
+    /// start() without the signature, for a batch that logs a group of
+    /// intents inside one state::StateTransaction and then calls sign_head()
+    /// once. A head a subject would make `audit verify` check a signature per
+    /// subject: 30 s instead of 2.6 for a million entries of batch access.
+    SubjectRun start_in_group(const NamedSubject& subject, const std::string& request_id);
     /// Finds the subject's root rows. An ambiguous identity without
     /// `all_matches` is logged as failed and thrown as AmbiguousSubject
     /// before any of their data is read.
@@ -99,6 +105,9 @@ public:
 
 private:
     SubjectJob() = default;
+    /// The intent entry of start(), appended in the caller's transaction.
+    SubjectRun log_intent(const NamedSubject& subject, const std::string& request_id,
+                          nlohmann::ordered_json intent_summary);
 
     std::string command_;
     OpenedState opened_;

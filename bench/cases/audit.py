@@ -15,12 +15,15 @@ ENTRIES_PER_CUSTOMER = 5
 # The log is written by real access batches on a small shop: what the
 # entries hold (pseudonyms, per-table counts) does not depend on its size.
 SHOP_CUSTOMERS = 2000
+# dsr reads at most 100,000 subjects from one --subjects-file (cli/subject.cpp).
+SUBJECTS_PER_FILE = 100_000
 
 
 def audit_log(bench, entries):
     """A state store whose audit log holds ENTRIES real entries, and its keys,
     cached: `dsr access --subjects-file` of ENTRIES / 2 subjects (an intent
-    and a done entry each), cycling over the customers of a small shop.
+    and a done entry each), cycling over the customers of a small shop, in
+    files of SUBJECTS_PER_FILE.
     Writing a million takes minutes, once."""
     cache = Path(os.environ.get("DSR_BENCH_CACHE", HERE / "cache"))
     done = cache / f"audit-{entries}"
@@ -35,10 +38,12 @@ def audit_log(bench, entries):
     shop = bench.cached_shop(min(bench.args.customers, SHOP_CUSTOMERS))
     customers = min(bench.args.customers, SHOP_CUSTOMERS)
     subjects = partial / "subjects.txt"
-    subjects.write_text("".join(f"customer_id={n % customers + 1}\n" for n in range(entries // 2)))
-    subprocess.run([bench.dsr, "access", "--policy", POLICY, "--db", shop, "--state", partial / "state.db",
-                    "--keys", partial / "keys", "--subjects-file", subjects],
-                   check=True, stdout=subprocess.DEVNULL, env=ENV)
+    for first in range(0, entries // 2, SUBJECTS_PER_FILE):
+        last = min(first + SUBJECTS_PER_FILE, entries // 2)
+        subjects.write_text("".join(f"customer_id={n % customers + 1}\n" for n in range(first, last)))
+        subprocess.run([bench.dsr, "access", "--policy", POLICY, "--db", shop, "--state", partial / "state.db",
+                        "--keys", partial / "keys", "--subjects-file", subjects],
+                       check=True, stdout=subprocess.DEVNULL, env=ENV)
     subjects.unlink()
     partial.rename(done)
     return done / "state.db", done / "keys"

@@ -47,12 +47,16 @@ same_report "$DSR_TMP/ok.jsonl" 3
 
 # Every subject has its intent and its done entry, and the log verifies. A
 # batch logs a group's intents together before reading, then their done
-# entries in the same order (cli/access.cpp, group_size).
+# entries in the same order (cli/access.cpp, group_size), and signs a head
+# after each half: two signatures for the group, not one a subject, or
+# `audit verify` of a batch-written log takes ten times as long. (The two
+# single-subject runs since then add two entries and two heads each.)
 run_dsr 0 audit show --state "$DSR_TMP/state.db" --format json
 expect_json '[.entries[] | .phase] | .[0:8]' '["intent","intent","intent","intent","done","done","done","done"]'
 expect_json '[.entries[0:8][] | select(.phase == "done") | .refers_to]' '[1,2,3,4]'
 expect_json '[.entries[0:8][] | .subject] | unique | length' '4'
 run_dsr 0 audit verify --state "$DSR_TMP/state.db" --keys "$DSR_TMP/keys" --format json
+expect_json '[.entries_checked, .heads_checked]' '[12,6]'
 
 # Not found and ambiguous: every subject is still reported; exit the most severe.
 printf '%s\n' "email=nobody@example.com" "customer_id=7" >"$DSR_TMP/missing.txt"
