@@ -5,7 +5,6 @@
 #include <sodium.h>
 
 #include <array>
-#include <map>
 #include <optional>
 
 #include "report/report.h"
@@ -252,24 +251,42 @@ VerifyResult AuditLog::verify(const std::array<unsigned char, 32>& public_key,
         result.problem = std::move(problem);
     };
     try {
-        // Heads first, indexed by seq, so the chain walk checks each as it passes.
-        struct Head {
-            std::string hash, public_key, signature;
-        };
-        std::map<std::int64_t, Head> heads;
-        SQLite::Statement hq(store_.db(), "SELECT seq, hash, public_key, signature FROM audit_heads ORDER BY seq");
-        while (hq.executeStep())
-            heads[hq.getColumn(0).getInt64()] = {hq.getColumn(1).getString(), hq.getColumn(2).getString(),
-                                                 hq.getColumn(3).getString()};
-
+        // Entries and heads are walked side by side in seq order, so memory
+        // does not grow with the log: one of single-subject jobs (consent
+        // changes from a web form, say) has a signed head for every entry.
         std::string expected_prev = genesis_hash;
         std::int64_t expected_seq = 1;
         std::int64_t last_signed = 0;
         std::string summary_text;
+        SQLite::Statement hq(store_.db(), "SELECT seq, hash, public_key, signature FROM audit_heads ORDER BY seq");
+        bool more_heads = hq.executeStep();
+        const std::string key_hex = crypto::to_hex(public_key.data(), public_key.size());
+        // A head's signature first, then that the chain has its hash at its
+        // seq (`chain_hash`: nullptr when the log has no entry there).
+        auto check_head = [&](const std::string* chain_hash) {
+            const std::int64_t seq = hq.getColumn(0).getInt64();
+            const std::string hash = hq.getColumn(1).getString();
+            ++result.heads_checked;
+            std::array<unsigned char, crypto_sign_BYTES> signature{};
+            bool signature_ok = hq.getColumn(2).getString() == key_hex &&
+                                crypto::from_hex(hq.getColumn(3).getString(), signature.data(), signature.size());
+            std::string message = head_message(seq, hash);
+            if (signature_ok)
+                signature_ok = crypto_sign_verify_detached(signature.data(),
+                                                           reinterpret_cast<const unsigned char*>(message.data()),
+                                                           message.size(), public_key.data()) == 0;
+            if (!signature_ok)
+                fail(seq, "the signed head at entry " + std::to_string(seq) + " has no valid signature by this key");
+            else if (!chain_hash || *chain_hash != hash)
+                fail(seq, "the signed head at entry " + std::to_string(seq) + " does not match the log");
+            else
+                last_signed = seq;
+            more_heads = hq.executeStep();
+        };
+
         SQLite::Statement q(store_.db(), std::string("SELECT ") + entry_columns + " FROM audit_entries ORDER BY seq");
-        std::map<std::int64_t, std::string> chain_at_heads;  // recomputed hash at each head's seq
-        std::string expected_in_chain;                        // the chain's hash at expected_head's seq
-        while (q.executeStep()) {
+        std::string expected_in_chain;  // the chain's hash at expected_head's seq
+        while (result.ok && q.executeStep()) {
             AuditEntry e = read_entry(q, summary_text);
             ++result.entries;
             if (e.seq != expected_seq) {
@@ -286,35 +303,18 @@ VerifyResult AuditLog::verify(const std::array<unsigned char, 32>& public_key,
                 fail(e.seq, "entry " + std::to_string(e.seq) + " was changed after it was written");
                 break;
             }
-            if (heads.count(e.seq)) chain_at_heads[e.seq] = e.hash;
+            // The chain is whole up to here, so a head below e.seq (seq 0, say) has no entry.
+            while (result.ok && more_heads && hq.getColumn(0).getInt64() < e.seq) check_head(nullptr);
+            if (result.ok && more_heads && hq.getColumn(0).getInt64() == e.seq) check_head(&e.hash);
+            if (!result.ok) break;
             if (expected_head && e.seq == expected_head->seq) expected_in_chain = e.hash;
             expected_prev = e.hash;
             ++expected_seq;
         }
         std::int64_t last_seq = expected_seq - 1;
+        // Heads past the last entry sign entries that are no longer there.
+        while (result.ok && more_heads) check_head(nullptr);
 
-        for (const auto& [seq, head] : heads) {
-            if (!result.ok) break;
-            ++result.heads_checked;
-            std::array<unsigned char, crypto_sign_BYTES> signature{};
-            bool signature_ok = head.public_key == crypto::to_hex(public_key.data(), public_key.size()) &&
-                                crypto::from_hex(head.signature, signature.data(), signature.size());
-            std::string message = head_message(seq, head.hash);
-            if (signature_ok)
-                signature_ok = crypto_sign_verify_detached(signature.data(),
-                                                           reinterpret_cast<const unsigned char*>(message.data()),
-                                                           message.size(), public_key.data()) == 0;
-            if (!signature_ok) {
-                fail(seq, "the signed head at entry " + std::to_string(seq) + " has no valid signature by this key");
-                break;
-            }
-            auto it = chain_at_heads.find(seq);
-            if (it == chain_at_heads.end() || it->second != head.hash) {
-                fail(seq, "the signed head at entry " + std::to_string(seq) + " does not match the log");
-                break;
-            }
-            last_signed = seq;
-        }
         // Entries past the newest valid signature could have been appended by
         // anyone who can write the file: a job always signs when it ends.
         if (result.ok && last_seq > last_signed)

@@ -119,6 +119,21 @@ TEST_CASE("AuditLog::verify") {
         CHECK_FALSE(r.ok);
         CHECK(r.first_bad_seq == 5);
     }
+    SUBCASE("heads whose entries were removed") {
+        f.sql("DELETE FROM audit_entries WHERE seq >= 5");
+        auto r = f.verify();
+        CHECK_FALSE(r.ok);
+        CHECK(r.first_bad_seq == 5);
+        CHECK(r.problem.find("does not match the log") != std::string::npos);
+        CHECK(r.heads_checked == 5);
+    }
+    SUBCASE("of a changed head and a changed entry after it, the head is reported") {
+        f.sql("UPDATE audit_heads SET hash = 'x' || substr(hash, 2) WHERE seq = 2;"
+              "UPDATE audit_entries SET summary = '{\"orders\":99}' WHERE seq = 5");
+        auto r = f.verify();
+        CHECK_FALSE(r.ok);
+        CHECK(r.first_bad_seq == 2);
+    }
     SUBCASE("a truncated tail, against a head saved earlier") {
         state::StateStore store(f.state_file, {});
         auto saved = audit::AuditLog(store).latest_head();
