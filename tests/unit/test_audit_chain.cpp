@@ -177,10 +177,39 @@ TEST_CASE("AuditLog verifies 100,000 entries") {
         audit::AuditEntry e;
         e.command = "purge";
         e.phase = "done";
-        for (int i = 0; i < 100000; ++i) log.append(e, t0);
-        log.sign_head(f.keys, t0);
+        for (int i = 0; i < 100000; ++i) {
+            log.append(e, t0);
+            if (i % 1000 == 999) log.sign_head(f.keys, t0);
+        }
     }
     auto r = f.verify();
     CHECK(r.ok);
     CHECK(r.entries == 100000);
+    CHECK(r.heads_checked == 100);
+
+    // verify hashes and checks signatures in chunks on a second thread while
+    // it reads on: the first problem is still the one reported, across chunks.
+    SUBCASE("changed entries in two chunks") {
+        f.sql("UPDATE audit_entries SET command = 'erase' WHERE seq IN (9000, 70000)");
+        auto bad = f.verify();
+        CHECK_FALSE(bad.ok);
+        CHECK(bad.first_bad_seq == 9000);
+    }
+    SUBCASE("a bad signature, then a changed entry in the chunk after it") {
+        f.sql("UPDATE audit_heads SET signature = replace(signature, substr(signature, 1, 1), "
+              "CASE substr(signature, 1, 1) WHEN '0' THEN '1' ELSE '0' END) WHERE seq = 8000;"
+              "UPDATE audit_entries SET command = 'erase' WHERE seq = 8500");
+        auto bad = f.verify();
+        CHECK_FALSE(bad.ok);
+        CHECK(bad.first_bad_seq == 8000);
+        CHECK(bad.problem.find("no valid signature") != std::string::npos);
+    }
+    SUBCASE("a changed entry, then a head that does not match in the same chunk") {
+        f.sql("UPDATE audit_entries SET command = 'erase' WHERE seq = 12345;"
+              "UPDATE audit_heads SET hash = 'x' || substr(hash, 2) WHERE seq = 13000");
+        auto bad = f.verify();
+        CHECK_FALSE(bad.ok);
+        CHECK(bad.first_bad_seq == 12345);
+        CHECK(bad.problem.find("changed") != std::string::npos);
+    }
 }
