@@ -4,6 +4,8 @@
 // policy names. Reports, messages and audit entries carry pseudonyms and
 // counts; only `list` with --db prints identities, for a mailing job.
 
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 
@@ -11,9 +13,11 @@
 #include "cli/clock.h"
 #include "cli/command.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/state_options.h"
 #include "cli/subject.h"
 #include "cli/subject_job.h"
+#include "cli/terminal.h"
 #include "crypto/keys.h"
 #include "db/database.h"
 #include "jobs/consent.h"
@@ -31,6 +35,7 @@ struct ConsentOptions {
     StateLocation location;
     std::optional<std::string> db;
     std::string subject;
+    std::string subjects_file;  ///< grant and withdraw: a batch, one KIND=VALUE a line
     std::string purpose;
     std::string source;
     std::string request_id;
@@ -40,6 +45,8 @@ struct ConsentOptions {
     bool withdrawn = false;
     std::string identity;
     Format format = Format::automatic;
+    std::string progress = "auto";  ///< of a --subjects-file batch
+    bool quiet = false;
 };
 
 /// The source is kept in the ledger as written, so it names a channel (web
@@ -58,15 +65,22 @@ jobs::ConsentSubject consent_subject(const NamedSubject& named) {
     return {named.kind, named.normalized_value, named.pseudonym};
 }
 
-/// An identity naming several registered subjects: exit 5, a report saying
-/// so, nothing written (the job has logged its failed entry already).
-ExitStatus ambiguous(const ConsentOptions& o, report::Envelope& envelope, const NamedSubject& named, const Error& e) {
-    print_error(e.what());
-    envelope.status = "ambiguous";
+/// The report of a subject whose job failed: status ambiguous (an identity
+/// naming several registered subjects, nothing written) or error.
+ordered_json failure_json(report::Envelope envelope, const NamedSubject& named, const Error& e) {
+    envelope.status = e.status() == ExitStatus::ambiguous_subject ? "ambiguous" : "error";
     auto json = report::envelope_json(envelope);
     json["subject"] = report::subject_json({named.pseudonym, named.kind, 0});
     json["error"] = {{"exit_status", static_cast<int>(e.status())}, {"message", e.what()}};
-    if (effective(o.format) == Format::json) print_report(o.format, json, "");
+    return json;
+}
+
+/// An ambiguous identity: exit 5, a report saying so, nothing written (the
+/// job has logged its failed entry already).
+ExitStatus ambiguous(const ConsentOptions& o, const report::Envelope& envelope, const NamedSubject& named,
+                     const Error& e) {
+    print_error(e.what());
+    if (effective(o.format) == Format::json) print_report(o.format, failure_json(envelope, named, e), "");
     return e.status();
 }
 
@@ -81,41 +95,113 @@ ordered_json change_summary(const jobs::ChangeResult& r, bool dry_run) {
             {"notify", r.notify.size()}};
 }
 
-ExitStatus run_change(const ConsentOptions& o, consent::Action action) {
+/// One subject's grant or withdrawal: the intent, the ledger entry and the
+/// mirror, the outcome. An ambiguous identity is reported (status
+/// ambiguous, nothing written); any other failure is thrown, after the
+/// failed entry is logged.
+struct ChangeOutcome {
+    ExitStatus status = ExitStatus::ok;
+    ordered_json json;   ///< the report
+    std::string text;    ///< the report as text, when status is ok
+    std::string error;   ///< why it failed, for stderr
+};
+
+ChangeOutcome change_one(SubjectJob& job, const ConsentOptions& o, consent::Action action,
+                         const policy::ConsentPurpose& purpose, const std::optional<jobs::Mirror>& mirror,
+                         const NamedSubject& named, report::Envelope envelope) {
+    const bool grant = action == consent::Action::granted;
+    auto run = job.start(named, o.request_id,
+                         {{"dry_run", o.dry_run}, {"purpose", purpose.name}, {"action", consent::to_string(action)}});
+    jobs::ChangeResult result;
+    try {
+        jobs::ConsentChange change{&purpose, action, o.source, o.request_id, o.dry_run};
+        result = jobs::change_consent(job.database(), job.store(), job.policy(), mirror, consent_subject(named),
+                                      job.keys().pseudonym_key, change, job.when());
+    } catch (const Error& e) {
+        job.finish(run, "failed", {{"dry_run", o.dry_run}, {"exit_status", static_cast<int>(e.status())}});
+        if (e.status() != ExitStatus::ambiguous_subject) throw;
+        return {e.status(), failure_json(envelope, named, e), "", e.what()};
+    }
+    job.finish(run, "done", change_summary(result, o.dry_run));
+    if (!o.dry_run) job.close_request(run, grant ? "consent granted" : "consent withdrawn");
+    envelope.status = "ok";
+    return {ExitStatus::ok,
+            report::consent_change_json(envelope, job.policy(), {named.pseudonym, named.kind, result.root_matches},
+                                        o.request_id, run.intent_seq, result),
+            report::consent_change_text(job.policy(), result, o.dry_run), ""};
+}
+
+/// A grant or withdrawal for every subject of --subjects-file, each its own
+/// job, one JSON report a line; the exit status is the worst subject's.
+/// Every line is read and checked before anyone's consent is recorded.
+ExitStatus change_batch(SubjectJob& job, const ConsentOptions& o, consent::Action action,
+                        const policy::ConsentPurpose& purpose, const std::optional<jobs::Mirror>& mirror,
+                        const std::vector<SubjectLine>& lines, const report::Envelope& envelope) {
+    std::vector<NamedSubject> subjects;
+    for (const auto& line : lines) subjects.push_back(parse_subject_line(job.policy(), job.keys(), o.subjects_file, line));
+    ProgressLine progress(progress_wanted(o.progress, o.quiet));
+    const bool reports_on_terminal = is_terminal(STDOUT_FILENO);
+    const std::string what = envelope.command + (o.dry_run ? " (dry run)" : "");
+    ExitStatus worst = ExitStatus::ok;
+    for (std::size_t i = 0; i < subjects.size(); ++i) {
+        progress.update({.what = what,
+                         .done = i,
+                         .total = subjects.size(),
+                         .fraction = std::nullopt,
+                         .unit = "subjects",
+                         .detail = ""});
+        report::Envelope one = envelope;
+        one.started_at = std::chrono::system_clock::now();
+        one.steady_start = std::chrono::steady_clock::now();
+        ChangeOutcome outcome;
+        try {
+            outcome = change_one(job, o, action, purpose, mirror, subjects[i], one);
+        } catch (const Error& e) {
+            outcome = {e.status(), failure_json(one, subjects[i], e), "", e.what()};
+        }
+        if (reports_on_terminal) progress.clear();
+        if (outcome.status != ExitStatus::ok)
+            print_error(o.subjects_file + ":" + std::to_string(lines[i].line) + ": " + outcome.error);
+        std::cout << outcome.json.dump() << '\n' << std::flush;
+        worst = worse_of(worst, outcome.status);
+    }
+    progress.end();
+    return worst;
+}
+
+void check_change_options(ConsentOptions& o) {
+    if (o.subject.empty() == o.subjects_file.empty()) throw Error(ExitStatus::usage, "give one of --subject and --subjects-file");
+    if (o.subjects_file.empty()) return;
+    if (!o.request_id.empty())
+        throw Error(ExitStatus::usage, "--request answers one subject's request; it cannot go with --subjects-file");
+    if (o.format == Format::text) throw Error(ExitStatus::usage, "--subjects-file writes JSON lines; --format text is for one subject");
+    o.format = Format::json;  // one report per line, whatever stdout is
+}
+
+ExitStatus run_change(ConsentOptions o, consent::Action action) {
     const bool grant = action == consent::Action::granted;
     report::Envelope envelope;
     envelope.command = grant ? "consent grant" : "consent withdraw";
     envelope.dry_run = o.dry_run;
     try {
+        check_change_options(o);
         check_source(o.source);
+        std::vector<SubjectLine> lines;
+        if (!o.subjects_file.empty()) lines = read_subjects_file(o.subjects_file);
         auto job = SubjectJob::open(envelope.command, o.location, o.db, /*read_only=*/o.dry_run, o.format, envelope);
         if (!job) return ExitStatus::invalid_policy;
         // The purpose and its mirror are checked before the intent is logged:
         // a refusal leaves no trace but its message.
         const auto& purpose = jobs::consent_purpose(job->policy(), o.purpose);
         auto mirror = jobs::prepare_mirror(job->database(), job->policy(), purpose, job->database_ref().name);
-        auto named = job->name(o.subject);
         job->set_dry_run(o.dry_run);
-        auto run = job->start(named, o.request_id,
-                              {{"dry_run", o.dry_run}, {"purpose", purpose.name}, {"action", consent::to_string(action)}});
-        jobs::ChangeResult result;
-        try {
-            jobs::ConsentChange change{&purpose, action, o.source, o.request_id, o.dry_run};
-            result = jobs::change_consent(job->database(), job->store(), job->policy(), mirror, consent_subject(named),
-                                          job->keys().pseudonym_key, change, job->when());
-        } catch (const Error& e) {
-            job->finish(run, "failed", {{"dry_run", o.dry_run}, {"exit_status", static_cast<int>(e.status())}});
-            if (e.status() == ExitStatus::ambiguous_subject) return ambiguous(o, envelope, named, e);
-            throw;
-        }
-        job->finish(run, "done", change_summary(result, o.dry_run));
-        if (!o.dry_run) job->close_request(run, grant ? "consent granted" : "consent withdrawn");
-        envelope.status = "ok";
-        print_report(o.format,
-                     report::consent_change_json(envelope, job->policy(), {named.pseudonym, named.kind, result.root_matches},
-                                                 o.request_id, run.intent_seq, result),
-                     report::consent_change_text(job->policy(), result, o.dry_run));
-        return ExitStatus::ok;
+        if (!o.subjects_file.empty()) return change_batch(*job, o, action, purpose, mirror, lines, envelope);
+
+        auto outcome = change_one(*job, o, action, purpose, mirror, job->name(o.subject), envelope);
+        if (outcome.status != ExitStatus::ok) print_error(outcome.error);
+        if (outcome.status == ExitStatus::ok || effective(o.format) == Format::json)
+            print_report(o.format, outcome.json, outcome.text);
+        return outcome.status;
     } catch (const Error& e) {
         return report_failure(o.format, envelope, e);
     }
@@ -264,11 +350,18 @@ CLI::App* leaf(CLI::App& group, const std::string& name, const std::string& summ
     return cmd;
 }
 
-void add_subject_options(CLI::App& cmd, ConsentOptions& o, bool purpose_required) {
+void add_subject_options(CLI::App& cmd, ConsentOptions& o, bool purpose_required, bool batch = false) {
     add_database_option(cmd, o.db, o.location.verbose);
-    cmd.add_option("--subject", o.subject, "Who, as KIND=VALUE with KIND an identity of the policy")
-        ->required()
-        ->group("Subject");
+    auto* subject =
+        cmd.add_option("--subject", o.subject, "Who, as KIND=VALUE with KIND an identity of the policy")->group("Subject");
+    if (batch) {
+        cmd.add_option("--subjects-file", o.subjects_file,
+                       "A batch: one KIND=VALUE per line (# comments); one JSON report per line")
+            ->excludes(subject)
+            ->group("Subject");
+    } else {
+        subject->required();
+    }
     cmd.add_option("--request", o.request_id, "The request this answers; closed when the job is done")->group("Subject");
     auto* purpose = cmd.add_option("--purpose", o.purpose, "A purpose under consent: in the policy's consent: section")
                         ->group("Consent");
@@ -299,10 +392,11 @@ void add_change_command(CLI::App& group, Commands& commands, consent::Action act
                 "  dsr consent withdraw --policy ccpa.yaml --subject email=sam@example.com --purpose sale \\\n"
                 "      --source \"Do Not Sell link\" --request R-2026-000004",
         *o);
-    add_subject_options(*cmd, *o, true);
+    add_subject_options(*cmd, *o, true, /*batch=*/true);
     cmd->add_option("--source", o->source, "How it was given or withdrawn: web form, email, phone … (no personal data)")
         ->group("Consent");
     cmd->add_flag("--dry-run", o->dry_run, "Report what would be recorded and changed; write nothing")->group("Consent");
+    add_progress_options(*cmd, o->progress, o->quiet, "Output");
     add_format_option(*cmd, o->format);
     commands.push_back({cmd, [o, action] { return run_change(*o, action); }});
 }
