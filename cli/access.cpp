@@ -109,10 +109,11 @@ Outcome read_one(SubjectJob& job, const AccessOptions& o, report::AccessJsonWrit
 }
 
 /// Subjects a batch audits together. Their intents and one signed head share
-/// one commit, made before any of their data is read; their done entries and
-/// one signed head share another, made before any of their reports leaves the process. So
-/// every report that is printed has its intent and outcome on disk, as with
-/// one subject, at two disk syncs a group instead of three a subject; the
+/// one commit, made before any of their data is read; their done entries
+/// and one signed head share another, made before any of their reports
+/// leaves the process. So every report that is printed has its intent and
+/// outcome on disk, as with one subject, at two disk syncs a group instead
+/// of two a subject, and `audit verify` checks two signatures a group; the
 /// price is holding a group's reports in memory.
 constexpr std::size_t group_size = 64;
 

@@ -95,10 +95,7 @@ ordered_json change_summary(const jobs::ChangeResult& r, bool dry_run) {
             {"notify", r.notify.size()}};
 }
 
-/// One subject's grant or withdrawal: the intent, the ledger entry and the
-/// mirror, the outcome. An ambiguous identity is reported (status
-/// ambiguous, nothing written); any other failure is thrown, after the
-/// failed entry is logged.
+/// What a grant or withdrawal gives one subject.
 struct ChangeOutcome {
     ExitStatus status = ExitStatus::ok;
     ordered_json json;   ///< the report
@@ -106,6 +103,10 @@ struct ChangeOutcome {
     std::string error;   ///< why it failed, for stderr
 };
 
+/// One subject's grant or withdrawal: the intent, the ledger entry and the
+/// mirror, the outcome. An ambiguous identity is reported (status
+/// ambiguous, nothing written); any other failure is thrown, after the
+/// failed entry is logged.
 ChangeOutcome change_one(SubjectJob& job, const ConsentOptions& o, consent::Action action,
                          const policy::ConsentPurpose& purpose, const std::optional<jobs::Mirror>& mirror,
                          const NamedSubject& named, report::Envelope envelope) {
@@ -141,15 +142,18 @@ ExitStatus change_batch(SubjectJob& job, const ConsentOptions& o, consent::Actio
     for (const auto& line : lines) subjects.push_back(parse_subject_line(job.policy(), job.keys(), o.subjects_file, line));
     ProgressLine progress(progress_wanted(o.progress, o.quiet));
     const bool reports_on_terminal = is_terminal(STDOUT_FILENO);
-    const std::string what = envelope.command + (o.dry_run ? " (dry run)" : "");
-    ExitStatus worst = ExitStatus::ok;
-    for (std::size_t i = 0; i < subjects.size(); ++i) {
-        progress.update({.what = what,
-                         .done = i,
+    std::size_t not_ok = 0;
+    auto show_progress = [&](std::size_t done) {
+        progress.update({.what = envelope.command + (o.dry_run ? " (dry run)" : ""),
+                         .done = done,
                          .total = subjects.size(),
                          .fraction = std::nullopt,
                          .unit = "subjects",
-                         .detail = ""});
+                         .detail = not_ok ? thousands(not_ok) + " not recorded" : ""});
+    };
+    show_progress(0);
+    ExitStatus worst = ExitStatus::ok;
+    for (std::size_t i = 0; i < subjects.size(); ++i) {
         report::Envelope one = envelope;
         one.started_at = std::chrono::system_clock::now();
         one.steady_start = std::chrono::steady_clock::now();
@@ -160,10 +164,13 @@ ExitStatus change_batch(SubjectJob& job, const ConsentOptions& o, consent::Actio
             outcome = {e.status(), failure_json(one, subjects[i], e), "", e.what()};
         }
         if (reports_on_terminal) progress.clear();
-        if (outcome.status != ExitStatus::ok)
+        if (outcome.status != ExitStatus::ok) {
             print_error(o.subjects_file + ":" + std::to_string(lines[i].line) + ": " + outcome.error);
+            ++not_ok;
+        }
         std::cout << outcome.json.dump() << '\n' << std::flush;
         worst = worse_of(worst, outcome.status);
+        show_progress(i + 1);
     }
     progress.end();
     return worst;
