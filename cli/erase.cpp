@@ -80,7 +80,8 @@ nlohmann::ordered_json audit_summary(const jobs::EraseOutcome& outcome, bool dry
                             {"cascaded", plan.cascaded()},
                             {"tables", tables}};
     if (outcome.verification.performed) summary["verified"] = outcome.verification.passed;
-    if (outcome.applied) summary["residue_removed"] = outcome.residue_removed;
+    if (outcome.applied)
+        summary["residue_removed"] = outcome.residue_removed ? ordered_json(*outcome.residue_removed) : ordered_json(nullptr);
     return summary;
 }
 
@@ -227,8 +228,8 @@ jobs::EraseOutcome carry_out(SubjectJob& job, const EraseOptions& o, const Subje
 Ending ending_of(SubjectJob& job, const SubjectRun& run, const jobs::EraseOutcome& outcome) {
     Ending end;
     const auto& plan = outcome.plan;
-    if (outcome.applied && (!outcome.verification.passed || !outcome.residue_removed)) {
-        end.status = outcome.residue_removed ? ExitStatus::failure : ExitStatus::database_busy;
+    if (outcome.applied && (!outcome.verification.passed || outcome.residue_left())) {
+        end.status = outcome.residue_left() ? ExitStatus::database_busy : ExitStatus::failure;
         end.name = "error";
         return end;
     }
@@ -354,8 +355,8 @@ ExitStatus run_erase(EraseOptions o) {
         if (end.status != ExitStatus::ok && end.status != ExitStatus::partial)
             print_error(end.status == ExitStatus::subject_not_found
                             ? "no data is held about this subject and no earlier erasure is recorded; nothing was changed"
-                            : (outcome.residue_removed ? "the erasure was committed but its verification failed"
-                                                       : outcome.residue_problem));
+                            : (outcome.residue_left() ? outcome.residue_problem
+                                                      : "the erasure was committed but its verification failed"));
         print_report(o.format,
                      report::erase_json(envelope, job->policy(), run.ref(), o.request_id, run.intent_seq, outcome, end),
                      report::erase_text(job->policy(), o.dry_run, outcome, end));

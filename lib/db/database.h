@@ -199,8 +199,12 @@ public:
     virtual std::unique_ptr<JobLock> lock_job(std::string_view job) = 0;
     /// After an erasure: leaves no copy of erased values outside the live
     /// rows (SQLite: deleted content is zeroed by secure_delete, and the WAL
-    /// is checkpointed into the file and truncated).
-    virtual void remove_residue() = 0;
+    /// is checkpointed into the file and truncated). False where the backend
+    /// has no such step: PostgreSQL keeps deleted row versions in the
+    /// table's pages until VACUUM reclaims their space, and its write-ahead
+    /// log until the server recycles it, neither of which a client can force
+    /// within one erasure.
+    virtual bool remove_residue() = 0;
     /// Whether another connection's reads leave this one's writes alone: a
     /// read does not hold up a commit, nor a commit a read (PostgreSQL).
     /// Not SQLite in its default rollback-journal mode, where a reader's

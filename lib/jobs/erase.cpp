@@ -71,10 +71,10 @@ EraseOutcome run_erasure(db::Database& db, const policy::Policy& policy, const E
     // Also on a run that changed nothing: a run killed after its commit left
     // the erased values in the write-ahead log, and this removes them.
     try {
-        db.remove_residue();
-        out.residue_removed = true;
+        if (db.remove_residue()) out.residue_removed = true;
     } catch (const Error& e) {
         if (e.status() != ExitStatus::database_busy) throw;
+        out.residue_removed = false;
         out.residue_problem = e.what();
     }
     // One read transaction for the whole check: every query sees the same

@@ -7,6 +7,7 @@
 // database file and its write-ahead log, and verifies the result.
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "crypto/secret.h"
@@ -49,8 +50,12 @@ struct EraseOutcome {
     erase::ErasurePlan plan;
     bool applied = false;          ///< committed (false for a dry run)
     std::size_t statements = 0;    ///< data-changing statements run, the commit not counted
-    bool residue_removed = false;  ///< the WAL was emptied into the file after the commit
+    /// The WAL was emptied into the file after the commit; nullopt where the
+    /// backend has no such step (db::Database::remove_residue: PostgreSQL).
+    std::optional<bool> residue_removed;
     std::string residue_problem;   ///< why not, when it was not
+    /// Committed, but a copy of erased values may remain that dsr could have removed.
+    bool residue_left() const { return applied && residue_removed == false; }
     erase::Verification verification;
 };
 

@@ -691,8 +691,7 @@ void run_purge(db::Database& db, const policy::Policy& policy, const ErasureSetu
         // this. Done even when this run changed nothing, so a WAL an earlier
         // run could not empty (readers held it) is emptied now.
         try {
-            db.remove_residue();
-            out.residue_removed = true;
+            out.residue_removed = db.remove_residue();
         } catch (const Error& e) {
             if (e.status() != ExitStatus::database_busy) throw;
             out.residue_problem = e.what();

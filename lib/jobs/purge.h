@@ -158,7 +158,7 @@ struct PurgeSettings {
 struct PurgeOutcome {
     std::vector<TablePurge> tables;  ///< in the order purged
     bool complete = false;           ///< every table walked to its end
-    bool residue_removed = false;    ///< the WAL was emptied into the file after the last commit
+    bool residue_removed = false;    ///< the WAL was emptied into the file after the last commit (never on PostgreSQL)
     std::string residue_problem;     ///< why not, when rows changed and it was not
 
     std::size_t examined() const;

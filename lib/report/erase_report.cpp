@@ -98,7 +98,8 @@ ordered_json erasure_json(const policy::Policy& policy, const jobs::EraseOutcome
               {"kept_under_hold", plan.held()},
               {"cascaded", plan.cascaded()}}},
             {"statements", outcome.applied ? ordered_json(outcome.statements) : ordered_json(nullptr)},
-            {"residue_removed", outcome.applied ? ordered_json(outcome.residue_removed) : ordered_json(nullptr)},
+            {"residue_removed", outcome.applied && outcome.residue_removed ? ordered_json(*outcome.residue_removed)
+                                                                           : ordered_json(nullptr)},
             {"previously_erased", previous},
             {"completes_interrupted", or_null(ending.completes)},
             {"ledger_seq", or_null(ending.ledger_seq)}};
@@ -178,7 +179,7 @@ std::string erase_text(const policy::Policy& policy, bool dry_run, const jobs::E
         text += v.passed ? "Verified: nothing of the subject remains but " + std::to_string(v.remaining) +
                                " kept rows, masked as declared.\n"
                          : "VERIFICATION FAILED: see the JSON report's verification section.\n";
-    if (outcome.applied && !outcome.residue_removed) text += "Residue NOT removed: " + outcome.residue_problem + "\n";
+    if (outcome.residue_left()) text += "Residue NOT removed: " + outcome.residue_problem + "\n";
     return text;
 }
 

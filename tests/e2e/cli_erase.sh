@@ -183,7 +183,13 @@ expect_json '.dry_run' 'false'
 expect_json '.verification.performed' 'true'
 expect_json '.verification.passed' 'true'
 expect_json '.erasure.changed' 'true'
-expect_json '.erasure.residue_removed' 'true'
+# SQLite's log is emptied into the file; PostgreSQL has no such step for a
+# client to take (VACUUM reclaims deleted row versions), and says so with null.
+if on_backend postgresql; then
+  expect_json '.erasure.residue_removed' 'null'
+else
+  expect_json '.erasure.residue_removed' 'true'
+fi
 expect_json '.request_id' "\"$request\""
 
 # The dry run said exactly what the real run did.

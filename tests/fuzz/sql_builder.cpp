@@ -280,7 +280,7 @@ public:
     }
     void lock_rows(std::string_view, std::string_view, const std::vector<db::Value>&) override {}
     std::unique_ptr<db::JobLock> lock_job(std::string_view) override { return std::make_unique<db::JobLock>(); }
-    void remove_residue() override {}
+    bool remove_residue() override { return false; }
     void checkpoint() override {}
 
 private:

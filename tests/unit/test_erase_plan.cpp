@@ -161,7 +161,7 @@ TEST_CASE("run_erasure: carried out, verified, and a second run changes nothing"
     ErasureShop shop;
     auto first = run(shop, "email", "ana@example.com");
     CHECK(first.applied);
-    CHECK(first.residue_removed);
+    CHECK(first.residue_removed == true);
     CHECK(first.verification.passed);
     CHECK(shop.scalar("SELECT count(*) FROM orders WHERE id IN (10, 11, 12)") == "2");
     CHECK(shop.scalar("SELECT count(*) FROM notes") == "1");  // Bo's note stays

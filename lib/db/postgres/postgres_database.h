@@ -75,7 +75,7 @@ public:
     /// Nothing: PostgreSQL keeps old row versions until VACUUM removes them,
     /// and VACUUM needs the table's owner, which dsr's role need not be. The
     /// operator's documentation says how to schedule it.
-    void remove_residue() override {}
+    bool remove_residue() override { return false; }
     /// Nothing: the server manages its own write-ahead log.
     void checkpoint() override {}
     /// A read sees a snapshot and takes no lock a writer waits for.

@@ -321,7 +321,7 @@ void SqliteDatabase::rollback() noexcept {
     }
 }
 
-void SqliteDatabase::remove_residue() {
+bool SqliteDatabase::remove_residue() {
     try {
         // TRUNCATE waits (busy handler) for readers, copies every frame into
         // the file and cuts the WAL to zero bytes; in rollback-journal mode
@@ -334,6 +334,7 @@ void SqliteDatabase::remove_residue() {
     } catch (const SQLite::Exception& e) {
         throw_sqlite_error(e, path_, "cannot checkpoint the write-ahead log");
     }
+    return true;
 }
 
 void SqliteDatabase::checkpoint() {

@@ -37,7 +37,7 @@ public:
     void rollback() noexcept override;
     void lock_rows(std::string_view, std::string_view, const std::vector<Value>&) override {}
     std::unique_ptr<JobLock> lock_job(std::string_view job) override;
-    void remove_residue() override;
+    bool remove_residue() override;
     void checkpoint() override;
 
 private:
