@@ -188,12 +188,7 @@ ExitStatus run_batch(const AccessOptions& o, report::Envelope& envelope) {
     const bool reports_on_terminal = is_terminal(STDOUT_FILENO);
     std::size_t not_ok = 0;
     auto show_progress = [&](std::size_t done) {
-        progress.update({.what = "access",
-                         .done = done,
-                         .total = subjects.size(),
-                         .fraction = std::nullopt,
-                         .unit = "subjects",
-                         .detail = not_ok ? thousands(not_ok) + " not reported" : ""});
+        progress.update(subjects_progress("access", done, subjects.size(), not_ok, "not reported"));
     };
     show_progress(0);
     for (std::size_t first = 0; first < subjects.size(); first += group_size) {

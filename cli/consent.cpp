@@ -144,12 +144,8 @@ ExitStatus change_batch(SubjectJob& job, const ConsentOptions& o, consent::Actio
     const bool reports_on_terminal = is_terminal(STDOUT_FILENO);
     std::size_t not_ok = 0;
     auto show_progress = [&](std::size_t done) {
-        progress.update({.what = envelope.command + (o.dry_run ? " (dry run)" : ""),
-                         .done = done,
-                         .total = subjects.size(),
-                         .fraction = std::nullopt,
-                         .unit = "subjects",
-                         .detail = not_ok ? thousands(not_ok) + " not recorded" : ""});
+        progress.update(subjects_progress(envelope.command + (o.dry_run ? " (dry run)" : ""), done, subjects.size(),
+                                          not_ok, "not recorded"));
     };
     show_progress(0);
     ExitStatus worst = ExitStatus::ok;

@@ -501,12 +501,7 @@ ExitStatus erase_items(const EraseOptions& o, const report::Envelope& envelope, 
     const bool reports_on_terminal = is_terminal(STDOUT_FILENO);
     std::size_t done = 0, not_ok = 0;
     auto show_progress = [&] {
-        progress.update({.what = o.dry_run ? "erase (dry run)" : "erase",
-                         .done = done,
-                         .total = items.size(),
-                         .fraction = std::nullopt,
-                         .unit = "subjects",
-                         .detail = not_ok ? thousands(not_ok) + " not erased" : ""});
+        progress.update(subjects_progress(o.dry_run ? "erase (dry run)" : "erase", done, items.size(), not_ok, "not erased"));
     };
     show_progress();
     for (auto& item : items) {

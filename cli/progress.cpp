@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <utility>
 
 #include "cli/terminal.h"
 
@@ -47,6 +48,16 @@ std::string thousands(std::size_t n) {
         out += digits[i];
     }
     return out;
+}
+
+ProgressState subjects_progress(std::string what, std::size_t done, std::size_t total, std::size_t failed,
+                                const std::string& failed_label) {
+    return {.what = std::move(what),
+            .done = done,
+            .total = total,
+            .fraction = std::nullopt,
+            .unit = "subjects",
+            .detail = failed ? thousands(failed) + " " + failed_label : ""};
 }
 
 ProgressLine::ProgressLine(bool enabled) : enabled_(enabled) {

@@ -68,4 +68,9 @@ void clear_progress_line();
 /// 1234567 as "1,234,567".
 std::string thousands(std::size_t n);
 
+/// Where a batch of subjects stands (batch access, erase, consent):
+/// `failed` of the `done` are counted in the detail as "N <failed_label>".
+ProgressState subjects_progress(std::string what, std::size_t done, std::size_t total, std::size_t failed,
+                                const std::string& failed_label);
+
 }  // namespace dsr::cli
