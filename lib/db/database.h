@@ -215,6 +215,11 @@ public:
     /// Not SQLite: a waiting writer's busy handler sleeps and tries again,
     /// so it gets the lock only if the lock stays free for a moment.
     virtual bool wakes_lock_waiters() const { return false; }
+    /// Whether a delete takes the row's entries out of every index of its
+    /// table inside the transaction, so that the commit rewrites each index
+    /// page the deleted rows lie on (SQLite). PostgreSQL marks the row
+    /// version dead and leaves its index entries to VACUUM.
+    virtual bool deletes_write_indexes() const { return false; }
     /// Copies what is committed from the write-ahead log into the file,
     /// waiting for no one (SQLite: wal_checkpoint(PASSIVE)); nothing without
     /// a log. Keeps the log small during a long job of short transactions,

@@ -8,7 +8,11 @@
 // batch deletes or masks them with every condition checked again
 // (purge/retention_rules.h). The write lock is held for that transaction
 // only, and its longest hold is measured. A cursor saved after each commit
-// lets the next run continue. Where the database lets a second connection
+// lets the next run continue. Where a delete rewrites every index of its
+// table inside the transaction (SQLite) and the rows read lie scattered over
+// one of them, a span of them is written in that index's order instead, the
+// cursor following span by span (purge/index_order.h). Where the database
+// lets a second connection
 // read while the first writes (PostgreSQL), every table's rows are read
 // there, on a second thread, in the order they are written and up to
 // read_ahead_rows ahead, while the batches already read are written.

@@ -586,3 +586,152 @@ TEST_CASE("run_purge: expired rows spread thin over the keys are deleted by thei
         CHECK(sql.find("EXISTS") != std::string::npos);
     }
 }
+
+namespace {
+
+// Sessions whose start times follow no order of their keys, with an index on
+// them, and visits with the same rows but no such index. Three rows a
+// customer, every 16⅔ hours over some six years from 2020-09-13: about
+// three in four started before the two years kept.
+constexpr const char* scattered_schema = R"(
+CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
+CREATE TABLE sessions (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id),
+                       started_at INTEGER NOT NULL);
+CREATE TABLE visits (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id),
+                     started_at INTEGER NOT NULL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+  INSERT INTO customers SELECT i, 'c' || i || '@example.com' FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+  INSERT INTO sessions SELECT i, (i - 1) / 3 + 1, 1600000000000 + (i * 7919 % 3000) * 60000000 FROM n;
+INSERT INTO visits SELECT * FROM sessions;
+CREATE INDEX sessions_customer ON sessions(customer_id);
+CREATE INDEX sessions_started ON sessions(started_at);
+CREATE INDEX visits_customer ON visits(customer_id);
+)";
+
+constexpr const char* scattered_policy = R"(
+version: 1
+controller: {name: C, contact: c@example.com}
+regime: gdpr
+databases: {main: {url: "sqlite:shop.db"}}
+identities:
+  customer_id: {column: customers.id}
+purposes:
+  analytics: {basis: legitimate_interest, description: d}
+tables:
+  customers:
+    key: id
+    columns:
+      email: {category: contact, purposes: [analytics], source: provided}
+  sessions:
+    key: id
+    links: [{column: customer_id, references: customers.id}]
+    columns:
+      started_at: {category: online_identifier, purposes: [analytics], source: observed}
+    retention: {column: started_at, format: unix_millis, keep: 2y}
+  visits:
+    key: id
+    links: [{column: customer_id, references: customers.id}]
+    columns:
+      started_at: {category: online_identifier, purposes: [analytics], source: observed}
+    retention: {column: started_at, format: unix_millis, keep: 2y}
+)";
+
+/// Windows of 1,000 rows, batches of 100: each window one span of ten batches.
+dsr::jobs::PurgeSettings scattered_settings() {
+    dsr::jobs::PurgeSettings settings;
+    settings.read_rows = 1000;
+    settings.batch_size = 100;
+    return settings;
+}
+
+std::int64_t count(const std::string& file, const std::string& sql) {
+    SQLite::Database db(file);
+    return db.execAndGet(sql).getInt64();
+}
+
+}  // namespace
+
+TEST_CASE("run_purge: rows scattered over an index are deleted in its order, a span of keys at a time") {
+    PurgeShop shop(scattered_schema, scattered_policy);
+    std::vector<std::string> deletes;
+    shop.on_write = [&](std::string_view sql, microseconds) {
+        if (sql.starts_with("DELETE")) deletes.emplace_back(sql);
+    };
+    const auto total = count(shop.file, "SELECT count(*) FROM sessions");
+    auto out = shop.purge(scattered_settings());
+
+    const auto& sessions = table(out, "sessions");
+    const auto cutoff = std::to_string(sessions.expired_before * 1000);
+    const auto expired = count(shop.file, "SELECT count(*) FROM visits WHERE started_at < " + cutoff);
+    CHECK(expired == 0);
+    CHECK(count(shop.file, "SELECT count(*) FROM sessions WHERE started_at < " + cutoff) == 0);
+    CHECK(sessions.deleted > 2000);
+    CHECK(count(shop.file, "SELECT count(*) FROM sessions") == total - static_cast<std::int64_t>(sessions.deleted));
+    CHECK(table(out, "visits").deleted == sessions.deleted);
+    // Sessions by their keys, a slice of the start-time index each; visits,
+    // whose only index follows the key, by stretches of keys.
+    std::size_t by_keys = 0, by_stretch = 0;
+    for (const auto& sql : deletes) {
+        const bool keys = sql.find("\"id\" IN (") != std::string::npos;
+        if (sql.starts_with("DELETE FROM \"sessions\"")) by_keys += keys ? 1 : 0;
+        else if (keys) FAIL("visits deleted by keys: " << sql);
+        else ++by_stretch;
+    }
+    CHECK(by_keys >= 20);  // the two full windows, ten batches each (more if they shrank)
+    CHECK(by_stretch == table(out, "visits").batches);
+}
+
+TEST_CASE("run_purge: the first batch of a span in index order takes the span's earliest rows") {
+    PurgeShop shop(scattered_schema, scattered_policy);
+    auto settings = scattered_settings();
+    settings.only_table = "sessions";
+    settings.should_stop = [] { return true; };  // after the run's first batch
+    auto out = shop.purge(settings);
+    const auto cutoff = std::to_string(table(out, "sessions").expired_before * 1000);
+    REQUIRE(table(out, "sessions").deleted == 100);
+    // The span is the first 1,000 expired rows by key; of them, the 100 that
+    // started first are gone, and no other row.
+    const std::string span =
+        "SELECT id, started_at FROM visits WHERE started_at < " + cutoff + " ORDER BY id LIMIT 1000";
+    CHECK(count(shop.file, "SELECT count(*) FROM (SELECT id FROM (" + span +
+                               ") ORDER BY started_at, id LIMIT 100) WHERE id IN (SELECT id FROM sessions)") == 0);
+    CHECK(count(shop.file, "SELECT count(*) FROM visits WHERE id NOT IN (SELECT id FROM sessions)") == 100);
+    CHECK(count(shop.file, "SELECT max(id) - min(id) FROM visits WHERE id NOT IN (SELECT id FROM sessions)") > 500);
+}
+
+TEST_CASE("run_purge: stopped inside a span written in index order, continued from the span's start, ends where one run ends") {
+    PurgeShop whole(scattered_schema, scattered_policy);
+    const auto whole_deleted = table(whole.purge(scattered_settings()), "sessions").deleted;
+
+    PurgeShop stopped(scattered_schema, scattered_policy);
+    dsr::state::StateStore store(stopped.dir.file("state.db"), {});
+    dsr::purge::PurgeCursors cursors(store, "sqlite:" + stopped.file);
+    auto settings = scattered_settings();
+    settings.only_table = "sessions";
+    // Some batches into the second span, however the batches were sized.
+    std::size_t changed = 0;
+    settings.on_progress = [&](const dsr::jobs::PurgeProgress& p) { changed = p.changed; };
+    settings.should_stop = [&] { return changed >= 1250; };
+    auto first = stopped.purge(settings, &cursors);
+    CHECK_FALSE(first.complete);
+    CHECK(table(first, "sessions").deleted >= 1250);
+    CHECK(table(first, "sessions").deleted < 1500);
+    // The cursor stays at the end of the first span until the second is written.
+    const auto cutoff = std::to_string(table(first, "sessions").expired_before * 1000);
+    const auto span_end =
+        count(stopped.file, "SELECT max(id) FROM (SELECT id FROM visits WHERE started_at < " + cutoff +
+                                " ORDER BY id LIMIT 1000)");
+    auto cursor = cursors.get("sessions");
+    REQUIRE(cursor);
+    CHECK(std::get<std::int64_t>(*cursor) == span_end);
+
+    settings.should_stop = {};
+    settings.only_table.clear();
+    auto second = stopped.purge(settings, &cursors);
+    CHECK(second.complete);
+    CHECK(table(second, "sessions").resumed);
+    CHECK(table(first, "sessions").deleted + table(second, "sessions").deleted == whole_deleted);
+    CHECK(stopped.keys("sessions") == whole.keys("sessions"));
+    CHECK(stopped.keys("visits") == whole.keys("visits"));
+}

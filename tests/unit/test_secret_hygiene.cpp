@@ -23,7 +23,7 @@ namespace {
 using namespace dsr;
 namespace fs = std::filesystem;
 
-std::string read_all(const std::string& path) {
+std::string file_contents(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
@@ -87,7 +87,7 @@ TEST_CASE("written files are 0600 under umask 000; a link or a file at the targe
 
     SUBCASE("an existing file is refused and unchanged") {
         CHECK_THROWS_AS(write_file_atomically(file, "new", 0600, false), Error);
-        CHECK(read_all(file) == "{}");
+        CHECK(file_contents(file) == "{}");
     }
     SUBCASE("a link to another file is refused; with replace, the link is replaced, not written through") {
         const std::string target = dir.file("victim");
@@ -95,11 +95,11 @@ TEST_CASE("written files are 0600 under umask 000; a link or a file at the targe
         const std::string link = dir.file("link.json");
         fs::create_symlink(target, link);
         CHECK_THROWS_AS(write_file_atomically(link, "secret", 0600, false), Error);
-        CHECK(read_all(target) == "precious");
+        CHECK(file_contents(target) == "precious");
         write_file_atomically(link, "secret", 0600, true);
-        CHECK(read_all(target) == "precious");
+        CHECK(file_contents(target) == "precious");
         CHECK_FALSE(fs::is_symlink(link));
-        CHECK(read_all(link) == "secret");
+        CHECK(file_contents(link) == "secret");
         CHECK(mode_of(link) == 0600);
     }
     SUBCASE("a dangling link is refused, and nothing is created where it points") {

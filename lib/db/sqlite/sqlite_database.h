@@ -38,6 +38,7 @@ public:
     void lock_rows(std::string_view, std::string_view, const std::vector<Value>&) override {}
     std::unique_ptr<JobLock> lock_job(std::string_view job) override;
     bool remove_residue() override;
+    bool deletes_write_indexes() const override { return true; }
     void checkpoint() override;
 
 private:
