@@ -238,6 +238,7 @@ public:
         : db_(db), policy_(policy), rules_(rules), cursors_(cursors), masker_(masker), settings_(settings),
           counts_(counts), key_(rules.table->key),
           batch_sizer_(settings.batch_size, settings.reader ? purge_lock_target_beside_reads : purge_lock_target),
+          index_order_sizer_(settings.batch_size, purge_lock_target),
           run_batches_(run_batches),
           mask_sql_(rules.mask_action ? erase::mask_sql(db, *rules.table, rules.masks, rules.alias) : std::nullopt),
           read_from_(db.quote_table(rules.table->name) + " AS " + rules.alias),
@@ -255,12 +256,13 @@ public:
         return run_read(conn, read_query(after));
     }
 
+    using OnBatch = std::function<void(const std::optional<db::Value>&)>;
+
     /// Walks from the key after `after` to the end, or until
     /// settings.should_stop says stop: returns false then. `next_read`
     /// gives the next read after a key (read() on this walk's connection,
-    /// or taken from a ReadPipeline); `on_batch` runs after each batch.
-    using OnBatch = std::function<void(const std::optional<db::Value>&)>;
-
+    /// or taken from a ReadPipeline); `on_batch` runs after each batch
+    /// with the key the walk has reached.
     bool walk(std::optional<db::Value> after,
               const std::function<ReadAhead(const std::optional<db::Value>&)>& next_read, const OnBatch& on_batch) {
         std::optional<db::Value> walked_to = std::move(after);
@@ -303,7 +305,7 @@ private:
         positions = purge::index_order(ahead.index_values, std::move(positions));
         for (std::size_t done = 0; done < span;) {
             if (done > 0 && stop_asked()) return false;
-            const std::size_t asked = batch_sizer_.rows();
+            const std::size_t asked = index_order_sizer_.rows();
             const auto from = positions.begin() + static_cast<std::ptrdiff_t>(done);
             done += purge::next_slice(span - done, asked);
             std::vector<std::size_t> slice(from, positions.begin() + static_cast<std::ptrdiff_t>(done));
@@ -401,7 +403,7 @@ private:
             fate_sql += ", " + c.sql;
             fate_params.insert(fate_params.end(), c.params.begin(), c.params.end());
         }
-        for (const auto& c : index_columns_) fate_sql += ", " + c;  // after the fate: its values only
+        for (const auto& c : index_columns_) fate_sql += ", " + c;  // last in the row: run_read takes them from the end
         ReadQuery read;
         auto append = [&](const std::vector<db::Value>& more) {
             read.params.insert(read.params.end(), more.begin(), more.end());
@@ -498,7 +500,7 @@ private:
         auto held = duration_cast<microseconds>(steady_clock::now() - locked_at);
         db_.checkpoint();  // after the lock is released; see OpenOptions::manual_checkpoints
         counts_.longest_lock = std::max(counts_.longest_lock, held);
-        batch_sizer_.wrote(asked, batch.rows, held);
+        (batch.in_index_order ? index_order_sizer_ : batch_sizer_).wrote(asked, batch.rows, held);
     }
 
     /// Deletes what is deletable now: over the range, or, for a sparse
@@ -586,6 +588,10 @@ private:
     /// Expired rows a read asks for.
     const std::size_t window_ = std::max(settings_.read_rows, settings_.batch_size);
     PurgeBatchSizer batch_sizer_;  ///< the next batch's rows: adapts to the lock time
+    /// The same for batches in index order, whose rows cost another time
+    /// each than in key order: a table whose reads go from one order to the
+    /// other would otherwise size a batch of one by the pace of the other.
+    PurgeBatchSizer index_order_sizer_;
     std::size_t& run_batches_;  ///< batches of the whole run, every table
     /// The masks as SQL (erase/mask_sql.h), when they can be: then a batch
     /// is masked by one UPDATE, and its read says which rows need it.

@@ -106,7 +106,8 @@ std::size_t first_span(std::size_t rows) {
 }
 
 std::size_t next_slice(std::size_t rows, std::size_t asked) {
-    const std::size_t slices = std::max<std::size_t>(1, (rows + asked / 2) / std::max<std::size_t>(asked, 1));
+    const std::size_t most = std::max<std::size_t>(asked, 1);
+    const std::size_t slices = (rows + most - 1) / most;
     return (rows + slices - 1) / slices;
 }
 

@@ -47,8 +47,9 @@ inline constexpr std::size_t index_order_least_rows = 1000;
 /// rows of the first span (the rest are cut the same way again).
 std::size_t first_span(std::size_t rows);
 
-/// How to cut a span's `rows` rows left into batches of about `asked`: the
-/// rows of the next batch, all of them as even as can be.
+/// How to cut a span's `rows` rows left into batches of at most `asked`
+/// (the batch sizer's, so never a longer lock): the rows of the next batch,
+/// all of them as even as can be.
 std::size_t next_slice(std::size_t rows, std::size_t asked);
 
 /// The column leading each index of `table` that does not lead with `key`,

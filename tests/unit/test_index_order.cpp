@@ -81,7 +81,7 @@ TEST_CASE("scattered_index_column: the index key order scatters over, weighed by
     }
 }
 
-TEST_CASE("first_span and next_slice: spans of about index_order_span_rows, batches of about the size asked, even") {
+TEST_CASE("first_span and next_slice: spans of about index_order_span_rows, batches of at most the size asked, even") {
     using dsr::purge::first_span;
     using dsr::purge::next_slice;
     constexpr auto span = dsr::purge::index_order_span_rows;
@@ -91,6 +91,7 @@ TEST_CASE("first_span and next_slice: spans of about index_order_span_rows, batc
     CHECK(first_span(10) == 10);
     CHECK(next_slice(16667, 3000) == 2778);  // six batches
     CHECK(next_slice(1000, 3000) == 1000);   // the rest, though fewer than asked
-    CHECK(next_slice(1000, 400) == 334);     // 2.5 rounds to three
+    CHECK(next_slice(1000, 400) == 334);     // three batches, none over the size asked
+    CHECK(next_slice(1499, 1000) == 750);    // not one of 1,499
     CHECK(next_slice(7, 0) == 1);
 }
