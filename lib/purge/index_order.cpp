@@ -57,6 +57,7 @@ struct Scatter {
 Scatter scatter_of(const std::vector<db::Value>& column) {
     const std::size_t n = column.size();
     Scatter s;
+    if (n < 2) return s;
     std::vector<std::size_t> all(n);
     std::iota(all.begin(), all.end(), std::size_t{0});
     const auto sorted = index_order(column, std::move(all));

@@ -12,12 +12,13 @@
 // shop wrote its rows: sessions written as they happen follow their time and
 // scatter over customer_id; the demo shop writes them customer by customer.
 //
-// So for such a table a purge reads a span of a few batches' rows in key
-// order and deletes it in the order of the scattered index instead: each
-// batch then takes a slice of that index and a stretch of the table a few
-// batches long, both of which it rewrites once. The column is judged from the
-// rows read, each read anew; a table whose indexes follow its key keeps key
-// order.
+// So for such a table a purge takes a span of some 24,000 of the rows it read
+// in key order and deletes them in the order of the scattered index instead:
+// each batch takes a slice of that index and rows from the span's stretch of
+// the table, a few batches long, so a page of that index is rewritten about
+// once a span rather than every few batches. The column is judged from the rows read,
+// each read anew: a table whose indexes follow its key keeps key order, and
+// so do expired rows that are few among many (jobs/purge.cpp, dense()).
 
 #include <cstddef>
 #include <optional>
