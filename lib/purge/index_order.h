@@ -16,9 +16,10 @@
 // in key order and deletes them in the order of the scattered index instead:
 // each batch takes a slice of that index and rows from the span's stretch of
 // the table, a few batches long, so a page of that index is rewritten about
-// once a span rather than every few batches. The column is judged from the rows read,
-// each read anew: a table whose indexes follow its key keeps key order, and
-// so do expired rows that are few among many (jobs/purge.cpp, dense()).
+// once a span rather than every few batches. The column is judged from the
+// rows read, each read anew: a table whose indexes follow its key keeps key
+// order, and so do expired rows that are few among many (jobs/purge.cpp,
+// dense()).
 
 #include <cstddef>
 #include <optional>
