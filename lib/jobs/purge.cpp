@@ -54,6 +54,14 @@ enum class Fate : unsigned char { keep, remove, mask, masked };
 /// A stretch of keys this many times the expired rows read is sparse.
 constexpr double sparse_stretch = 4.0;
 
+/// How many keys there are from `first` to `last`, both counted, where
+/// both are integers.
+std::optional<double> keys_spanned(const std::optional<db::Value>& first, const std::optional<db::Value>& last) {
+    auto low = as_integer(first), high = as_integer(last);
+    if (!low || !high) return std::nullopt;
+    return static_cast<double>(*high - *low + 1);
+}
+
 /// Whether rows read (integer keys, in key order) fill at least half of the
 /// keys they span: only then can a span of them be written in the order of
 /// a scattered index (purge/index_order.h). Where expired rows are few among
@@ -63,9 +71,8 @@ constexpr double sparse_stretch = 4.0;
 /// order, 4.9 and 3.6 s in index order).
 bool dense(const std::vector<db::Value>& keys) {
     if (keys.empty()) return false;
-    auto low = as_integer(keys.front()), high = as_integer(keys.back());
-    if (!low || !high) return false;
-    return static_cast<double>(*high - *low + 1) <= 2.0 * static_cast<double>(keys.size());
+    auto spanned = keys_spanned(keys.front(), keys.back());
+    return spanned && *spanned <= 2.0 * static_cast<double>(keys.size());
 }
 
 /// Rows to write in one transaction: a slice of a ReadAhead, in key order
@@ -87,10 +94,13 @@ struct Batch {
     /// otherwise probes the parent for every row of the stretch, with
     /// the write lock held.
     bool sparse() const {
-        auto low = as_integer(first), high = as_integer(last);
-        if (!low || !high) return false;
-        return static_cast<double>(*high - *low + 1) > sparse_stretch * static_cast<double>(rows);
+        auto spanned = keys_spanned(first, last);
+        return spanned && *spanned > sparse_stretch * static_cast<double>(rows);
     }
+
+    /// Deleted by the keys of its deletable rows rather than over its
+    /// stretch of keys.
+    bool by_keys() const { return in_index_order || sparse(); }
 };
 
 /// The next expired rows of a table in key order, read many batches at a
@@ -503,16 +513,17 @@ private:
         (batch.in_index_order ? index_order_sizer_ : batch_sizer_).wrote(asked, batch.rows, held);
     }
 
-    /// Deletes what is deletable now: over the range, or, for a sparse
-    /// batch, among the rows its read found deletable (a row of the stretch
-    /// that became deletable since then waits for the next cycle).
+    /// Deletes what is deletable now: over the range, or, for a batch
+    /// deleted by its keys (sparse, or in index order), among the rows its
+    /// read found deletable (a row of the stretch that became deletable
+    /// since then waits for the next cycle).
     void delete_rows(const KeyRange& range, const Batch& batch) {
         const std::string del = "DELETE FROM " + db_.quote_table(rules_.table->name) + " AS " + rules_.alias + " WHERE ";
         auto run = [&](const SqlCondition& rows) {
             auto where = purge::all_of({rows, rules_.deletable()});
             counts_.deleted += static_cast<std::size_t>(db_.execute(del + where.sql, where.params));
         };
-        if (!batch.in_index_order && !batch.sparse()) return run(range_condition(db_, rules_.alias, key_, range));
+        if (!batch.by_keys()) return run(range_condition(db_, rules_.alias, key_, range));
         const std::string key = rules_.alias + "." + db_.quote(key_);
         const auto& all = batch.deletable;
         for (std::size_t at = 0; at < all.size(); at += db::max_in_list) {
