@@ -54,6 +54,13 @@ public:
 /// Called once per result row, with the column names and the row's values.
 using RowHandler = std::function<void(const std::vector<std::string>& columns, const std::vector<Value>& row)>;
 
+/// One read for query_each(): a statement, its parameters, where its rows go.
+struct Query {
+    std::string sql;
+    std::vector<Value> params;
+    RowHandler on_row;
+};
+
 /// Told of each statement after it ran (or failed): its SQL text, with
 /// placeholders and never values, and how long it took. What -v prints.
 using StatementObserver = std::function<void(std::string_view sql, std::chrono::microseconds took)>;
@@ -117,6 +124,15 @@ public:
     /// Runs one statement with `params` bound in order (never spliced into
     /// the SQL) and streams its rows to `on_row`.
     virtual void query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) = 0;
+    /// Runs each of `queries` as query() would, in order, each handler
+    /// given its query's rows; stops at the first failure, which it throws.
+    /// For reads that do not depend on one another (a subject's rows in
+    /// each table): PostgreSQL sends them in one pipeline, one round trip
+    /// instead of one each, and hands the rows over once all have ended, so
+    /// a handler must not expect the next query to have waited for it.
+    virtual void query_each(const std::vector<Query>& queries) {
+        for (const auto& q : queries) query(q.sql, q.params, q.on_row);
+    }
     /// An identifier quoted for this database's SQL, e.g. "order" -> "\"order\"".
     virtual std::string quote(std::string_view identifier) const = 0;
     /// A policy's table name quoted. On PostgreSQL `sales.orders` is table

@@ -52,43 +52,82 @@ std::size_t mask_rows(db::Database& db, const TablePlan& tp) {
     return changed.statements;
 }
 
-/// What reading the planned rows back by key finds.
-struct ReadBack {
-    std::size_t not_deleted = 0;       ///< rows of planned deletions still present
-    std::size_t kept_as_planned = 0;   ///< kept rows holding exactly their planned values
+/// Queries gathered for Database::query_each, run whenever the values they
+/// bind pass a bound: a subject with a million rows to read back would
+/// otherwise copy every key into queries held at once.
+class QueryQueue {
+public:
+    explicit QueryQueue(db::Database& db) : db_(db) {}
+    void add(db::Query query) {
+        values_ += query.params.size();
+        queries_.push_back(std::move(query));
+        if (values_ >= held_values) run();
+    }
+    void run() {
+        db_.query_each(queries_);
+        queries_.clear();
+        values_ = 0;
+    }
+
+private:
+    static constexpr std::size_t held_values = 4 * db::max_in_list;
+    db::Database& db_;
+    std::vector<db::Query> queries_;
+    std::size_t values_ = 0;
+};
+
+/// One table's verification reads and what they found. The reads are
+/// queued for Database::query_each (one round trip for them all on
+/// PostgreSQL), so each handler fills this, read once all have run.
+struct TableReads {
+    const TablePlan* plan = nullptr;
+    std::map<std::string, const KeptRow*> planned;  ///< kept rows by key text
+    std::set<std::string> deleted;                 ///< planned deletions by key text
+    std::size_t not_deleted = 0;                   ///< rows of planned deletions still present
+    std::size_t kept_as_planned = 0;               ///< kept rows holding exactly their planned values
+    std::set<std::string> found;                   ///< keys the subject graph still finds
 };
 
 /// The plan's rows read back by key, deleted and kept in the same
 /// statements: how many deletions are still present, and how many kept rows
 /// hold exactly their planned masked values.
-ReadBack read_back(db::Database& db, const TablePlan& tp) {
-    std::map<std::string, const KeptRow*> planned;
-    std::set<std::string> deleted;
+void queue_read_back(const db::Database& db, TableReads& reads, QueryQueue& queries) {
+    const TablePlan& tp = *reads.plan;
     std::vector<db::Value> keys = tp.deletes;
-    for (const auto& k : tp.deletes) deleted.insert(key_text(k));
+    for (const auto& k : tp.deletes) reads.deleted.insert(key_text(k));
     for (const auto& k : tp.kept) {
-        planned[key_text(k.key)] = &k;
+        reads.planned[key_text(k.key)] = &k;
         keys.push_back(k.key);
     }
     std::string columns = db.quote(tp.table->key);
     for (const auto& m : tp.masks) columns += ", " + db.quote(m.column);
-    ReadBack found;
     for_chunks(keys, [&](const std::vector<db::Value>& chunk) {
-        db.query("SELECT " + columns + " FROM " + db.quote_table(tp.table->name) + " WHERE " + db.quote(tp.table->key) +
-                     " IN (" + db::placeholders(chunk.size()) + ")",
-                 chunk, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
-                     auto key = key_text(row[0]);
-                     if (deleted.contains(key)) {
-                         ++found.not_deleted;
-                         return;
-                     }
-                     auto it = planned.find(key);
-                     if (it == planned.end()) return;
-                     std::vector<db::Value> values(row.begin() + 1, row.end());
-                     if (values == it->second->values) ++found.kept_as_planned;
-                 });
+        queries.add({"SELECT " + columns + " FROM " + db.quote_table(tp.table->name) + " WHERE " +
+                               db.quote(tp.table->key) + " IN (" + db::placeholders(chunk.size()) + ")",
+                           chunk, [&reads](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+                               auto key = key_text(row[0]);
+                               if (reads.deleted.contains(key)) {
+                                   ++reads.not_deleted;
+                                   return;
+                               }
+                               auto it = reads.planned.find(key);
+                               if (it == reads.planned.end()) return;
+                               std::vector<db::Value> values(row.begin() + 1, row.end());
+                               if (values == it->second->values) ++reads.kept_as_planned;
+                           }});
     });
-    return found;
+}
+
+/// Keys of the rows the subject graph finds in the table under `match`.
+void queue_found(const db::Database& db, const policy::Policy& policy, const graph::SubjectMatch& match,
+                 TableReads& reads, QueryQueue& queries) {
+    const auto& table = *reads.plan->table;
+    auto query = graph::subject_rows_query(
+        db, policy, table, {table.key}, match,
+        [&reads](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+            reads.found.insert(key_text(row[0]));
+        });
+    if (query) queries.add(std::move(*query));
 }
 
 /// Both matches as one: the subject graph's filter is an OR of conditions
@@ -109,27 +148,16 @@ graph::SubjectMatch either_of(const graph::SubjectMatch& before, const graph::Su
     return both;
 }
 
-/// Keys of the rows the subject graph finds in the table under `match`.
-void collect_found(db::Database& db, const policy::Policy& policy, const TablePlan& tp,
-                   const graph::SubjectMatch& match, std::set<std::string>& found) {
-    graph::read_subject_rows(db, policy, *tp.table, {tp.table->key}, match,
-                             [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
-                                 found.insert(key_text(row[0]));
-                             });
-}
-
-TableCheck check_table(db::Database& db, const policy::Policy& policy, const TablePlan& tp,
-                       const graph::SubjectMatch& either) {
+TableCheck check_of(const TableReads& reads) {
+    const TablePlan& tp = *reads.plan;
     TableCheck check;
     check.table = tp.table->name;
-    auto back = read_back(db, tp);
-    check.not_deleted = back.not_deleted;
-    check.kept = back.kept_as_planned;
+    check.not_deleted = reads.not_deleted;
+    check.kept = reads.kept_as_planned;
     check.wrong_values = tp.kept.size() - check.kept;
-    std::set<std::string> found, kept;
-    collect_found(db, policy, tp, either, found);
+    std::set<std::string> kept;
     for (const auto& k : tp.kept) kept.insert(key_text(k.key));
-    for (const auto& k : found)
+    for (const auto& k : reads.found)
         if (!kept.contains(k)) ++check.unexpected;
     return check;
 }
@@ -153,8 +181,17 @@ Verification verify_erasure(db::Database& db, const policy::Policy& policy, cons
     v.performed = true;
     v.passed = true;
     auto either = either_of(before, again);
-    for (const auto& tp : plan.tables) {
-        auto check = check_table(db, policy, tp, either);
+    // Every table's reads at once: none depends on another's answer.
+    std::vector<TableReads> reads(plan.tables.size());  // sized once: the handlers point into it
+    QueryQueue queries(db);
+    for (std::size_t i = 0; i < plan.tables.size(); ++i) {
+        reads[i].plan = &plan.tables[i];
+        queue_read_back(db, reads[i], queries);
+        queue_found(db, policy, either, reads[i], queries);
+    }
+    queries.run();
+    for (const auto& table_reads : reads) {
+        auto check = check_of(table_reads);
         if (check.not_deleted || check.wrong_values || check.unexpected) v.passed = false;
         v.remaining += check.kept + check.unexpected;
         v.tables.push_back(std::move(check));

@@ -103,14 +103,20 @@ RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, c
     return filter;
 }
 
-void read_subject_rows(db::Database& db, const policy::Policy& policy, const policy::Table& table,
-                       const std::vector<std::string>& columns, const SubjectMatch& match, const db::RowHandler& on_row) {
+std::optional<db::Query> subject_rows_query(const db::Database& db, const policy::Policy& policy,
+                                            const policy::Table& table, const std::vector<std::string>& columns,
+                                            const SubjectMatch& match, db::RowHandler on_row) {
     auto filter = subject_filter(db, policy, table, match);
-    if (filter.sql == "FALSE") return;
+    if (filter.sql == "FALSE") return std::nullopt;
     std::string sql = "SELECT ";
     for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + db.quote(columns[i]);
     sql += " FROM " + db.quote_table(table.name) + " WHERE " + filter.sql + " ORDER BY " + db.quote(table.key);
-    db.query(sql, filter.params, on_row);
+    return db::Query{std::move(sql), std::move(filter.params), std::move(on_row)};
+}
+
+void read_subject_rows(db::Database& db, const policy::Policy& policy, const policy::Table& table,
+                       const std::vector<std::string>& columns, const SubjectMatch& match, const db::RowHandler& on_row) {
+    if (auto q = subject_rows_query(db, policy, table, columns, match, on_row)) db.query(q->sql, q->params, q->on_row);
 }
 
 }  // namespace dsr::graph

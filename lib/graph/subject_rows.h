@@ -7,6 +7,7 @@
 // clause nests the conditions of its parents; values are always bound.
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,6 +51,12 @@ RowFilter subject_filter(const db::Database& db, const policy::Policy& policy, c
 /// order, by key: one statement. Nothing is read when no link can match.
 void read_subject_rows(db::Database& db, const policy::Policy& policy, const policy::Table& table,
                        const std::vector<std::string>& columns, const SubjectMatch& match, const db::RowHandler& on_row);
+
+/// read_subject_rows()'s statement, for Database::query_each(); nothing
+/// when no link can match.
+std::optional<db::Query> subject_rows_query(const db::Database& db, const policy::Policy& policy,
+                                            const policy::Table& table, const std::vector<std::string>& columns,
+                                            const SubjectMatch& match, db::RowHandler on_row);
 
 /// Text form of a value, for identity values read from the database.
 std::string value_text(const db::Value& value);

@@ -273,6 +273,28 @@ TEST_CASE("verify_erasure: a row either match finds and the plan did not keep is
     CHECK(orders_of(only_id).unexpected == 0);
 }
 
+TEST_CASE("verify_erasure: a subject with more rows than one round of reads binds, each read back") {
+    ErasureShop shop;
+    // 5,000 payments of Ana's guest order 12, past their hold: deleted, and
+    // read back in ten IN lists, more than one round of query_each.
+    shop.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+              "INSERT INTO payments SELECT 1000 + i, 12, 'tok', '2012-01-01T10:05:00Z' FROM n");
+    auto first = run(shop, "email", "ana@example.com");
+    REQUIRE(first.verification.passed);
+    CHECK(table(first.plan, "payments").deletes.size() == 5001);
+    // Two deleted rows back, one among the first keys read and one among the
+    // last: both found, and only they.
+    shop.exec("INSERT INTO payments VALUES (1001, 12, 'tok', '2012-01-01T10:05:00Z'), "
+              "(5990, 12, 'tok', '2012-01-01T10:05:00Z')");
+    auto db = shop.open(true);
+    auto v = dsr::erase::verify_erasure(*db, shop.policy, first.plan, first.match, first.match);
+    CHECK_FALSE(v.passed);
+    auto payments = std::find_if(v.tables.begin(), v.tables.end(), [](const auto& t) { return t.table == "payments"; });
+    REQUIRE(payments != v.tables.end());
+    CHECK(payments->not_deleted == 2);
+    CHECK(payments->kept == table(first.plan, "payments").kept.size());
+}
+
 namespace {
 
 std::string error_text_of(const std::function<void()>& action) {

@@ -709,6 +709,80 @@ TEST_CASE("query: a small result is one statement, prepared when it runs again; 
     CHECK(rows(*db, "SELECT i FROM big").size() == 4096);
 }
 
+TEST_CASE("query_each: each query's rows to its own handler, in order, in one round trip; a large answer through "
+          "the cursor; a failure throws and leaves the connection usable") {
+    int round_trips = 0;
+    auto observing = options();
+    observing.on_statement = [&](std::string_view, std::chrono::microseconds) { ++round_trips; };
+    auto db = open(observing);
+    reset(*db, {"CREATE TABLE q (i int PRIMARY KEY, pad text)",
+                "INSERT INTO q SELECT g, repeat('x', 10) FROM generate_series(1, 6000) g"});
+    auto counted = [&](Rows& into) {
+        return [&into](const std::vector<std::string>&, const std::vector<Value>& row) { into.push_back(row); };
+    };
+    Rows small, none, large, nested;
+    std::int64_t inner = 0;
+    std::vector<Query> queries{
+        {"SELECT i FROM q WHERE i <= ? ORDER BY i DESC", {std::int64_t{3}}, counted(small)},
+        {"SELECT i FROM q WHERE i < 0", {}, counted(none)},
+        // Past what one answer may hold (4,096 rows): read again through a cursor.
+        {"SELECT i, pad FROM q WHERE i > ? ORDER BY i", {std::int64_t{500}}, counted(large)},
+        // A handler may run statements of its own: the pipeline has ended.
+        {"SELECT i FROM q WHERE i IN (?, ?)", {std::int64_t{10}, std::int64_t{20}},
+         [&](const std::vector<std::string>&, const std::vector<Value>& row) {
+             nested.push_back(row);
+             inner += std::get<std::int64_t>(scalar(*db, "SELECT count(*) FROM q WHERE i <= ?", {row[0]}));
+         }},
+    };
+    round_trips = 0;
+    db->query_each(queries);
+    CHECK(small == Rows{{std::int64_t{3}}, {std::int64_t{2}}, {std::int64_t{1}}});
+    CHECK(none.empty());
+    REQUIRE(large.size() == 5500);
+    CHECK(large.front() == std::vector<Value>{std::int64_t{501}, std::string(10, 'x')});
+    CHECK(large.back()[0] == Value{std::int64_t{6000}});
+    CHECK(nested.size() == 2);
+    CHECK(inner == 30);
+    // One pipeline, the cursor's read of the large answer, the two nested queries.
+    CHECK(round_trips == 4);
+
+    SUBCASE("what one pipeline sends is bounded: many large queries take several, answers still in order") {
+        std::vector<Query> many;
+        std::vector<std::int64_t> answers(40, 0);
+        for (std::int64_t n = 0; n < 40; ++n)
+            many.push_back({"SELECT ? + length(?)", {n, std::string(2000, 'y')},
+                            [&answers, n](const std::vector<std::string>&, const std::vector<Value>& row) {
+                                answers[static_cast<std::size_t>(n)] = std::get<std::int64_t>(row[0]);
+                            }});
+        round_trips = 0;
+        db->query_each(many);
+        for (std::int64_t n = 0; n < 40; ++n) CHECK(answers[static_cast<std::size_t>(n)] == n + 2000);
+        CHECK(round_trips > 1);
+        CHECK(round_trips < 10);
+    }
+    SUBCASE("a failing query throws, no handler runs, and the connection and the caller's transaction go on") {
+        Rows before, after;
+        std::vector<Query> failing{
+            {"SELECT i FROM q WHERE i = 1", {}, counted(before)},
+            {"SELECT 1 / (i - i) FROM q WHERE i = 1", {}, counted(after)},
+            {"SELECT i FROM q WHERE i = 2", {}, counted(after)},
+        };
+        auto e = error_of([&] { db->query_each(failing); });
+        CHECK(e.status() == ExitStatus::database);
+        CHECK(before.empty());
+        CHECK(after.empty());
+        CHECK(scalar(*db, "SELECT count(*) FROM q") == Value{std::int64_t{6000}});
+        db->begin();
+        CHECK(error_of([&] { db->query_each(failing); }).status() == ExitStatus::database);
+        db->rollback();
+        db->begin();
+        CHECK(db->execute("DELETE FROM q WHERE i = 1", {}) == 1);
+        db->query_each({queries[0], queries[1]});
+        db->commit();
+        CHECK(scalar(*db, "SELECT count(*) FROM q") == Value{std::int64_t{5999}});
+    }
+}
+
 TEST_CASE("query: a prepared statement whose table changed shape runs again unprepared") {
     auto db = open();
     reset(*db, {"CREATE TABLE shape (a int)", "INSERT INTO shape VALUES (1)"});

@@ -46,6 +46,11 @@ constexpr std::size_t max_prepared_statements = 1000;
 /// the client is not yet reading while the client blocks sending (the
 /// deadlock libpq warns of for pipelines in blocking mode).
 constexpr std::size_t pipeline_chunk = 256;
+/// query_each(): the most a pipeline sends before its answers are read. An
+/// answer may be thousands of rows, which the server blocks writing until
+/// they are read; what the client sends before reading must therefore fit
+/// the socket's buffer (some 200 KiB on Linux), or both would wait.
+constexpr std::size_t pipeline_read_bytes = 32 * 1024;
 /// The protocol's limit on one statement's parameters.
 constexpr std::size_t max_parameters = 65535;
 /// update_by_key's rows a statement: past a few hundred, a larger statement
@@ -103,6 +108,13 @@ private:
     std::vector<const char*> values_;
     std::vector<int> lengths_, formats_;
 };
+
+/// About how many bytes a value takes on the wire, text or binary.
+std::size_t value_size(const Value& value) {
+    if (const auto* s = std::get_if<std::string>(&value)) return s->size();
+    if (const auto* b = std::get_if<Blob>(&value)) return b->bytes.size();
+    return 24;
+}
 
 std::int64_t to_int64(std::string_view text) {
     std::int64_t value = 0;
@@ -462,28 +474,116 @@ void PostgresDatabase::query(const std::string& sql, const std::vector<Value>& p
     // has ended, so a handler may run statements of its own on this
     // connection, as with the cursor (libpq allows one statement in flight;
     // SQLite allows nested statements, and dsr's jobs use them).
+    auto result = run_prepared(held_rows_sql(sql), params, "query failed");
+    if (PQntuples(result.get()) > direct_rows) {
+        result.reset();
+        query_through_cursor(sql, params, on_row);
+        return;
+    }
+    hand_rows(result.get(), on_row);
+}
+
+std::string PostgresDatabase::held_rows_sql(const std::string& sql) {
     std::string_view inner = sql;
     while (!inner.empty() && (inner.back() == ';' || std::isspace(static_cast<unsigned char>(inner.back()))))
         inner.remove_suffix(1);
     // The newline ends a trailing -- comment; a sub-select in FROM keeps its
     // ORDER BY (PostgreSQL does not pull a sorted sub-select up).
-    auto result = run_prepared("SELECT * FROM (" + std::string(inner) + "\n) AS dsr_rows LIMIT " +
-                                   std::to_string(direct_rows + 1),
-                               params, "query failed");
-    const int rows = PQntuples(result.get());
-    if (rows > direct_rows) {
-        result.reset();
-        query_through_cursor(sql, params, on_row);
-        return;
-    }
+    return "SELECT * FROM (" + std::string(inner) + "\n) AS dsr_rows LIMIT " + std::to_string(direct_rows + 1);
+}
+
+void PostgresDatabase::hand_rows(const PGresult* result, const RowHandler& on_row) {
     std::vector<std::string> columns;
-    const int fields = PQnfields(result.get());
-    for (int c = 0; c < fields; ++c) columns.emplace_back(PQfname(result.get(), c));
+    const int fields = PQnfields(result);
+    for (int c = 0; c < fields; ++c) columns.emplace_back(PQfname(result, c));
     std::vector<Value> row(columns.size());
     HandlersRunning running(handlers_running_);
+    const int rows = PQntuples(result);
     for (int r = 0; r < rows; ++r) {
-        for (int c = 0; c < fields; ++c) row[c] = field_value(result.get(), r, c);
+        for (int c = 0; c < fields; ++c) row[c] = field_value(result, r, c);
         on_row(columns, row);
+    }
+}
+
+void PostgresDatabase::query_each(const std::vector<Query>& queries) {
+    if (queries.size() < 2) {
+        Database::query_each(queries);
+        return;
+    }
+    auto size_of = [](const Query& q) {
+        std::size_t bytes = q.sql.size();
+        for (const auto& v : q.params) bytes += value_size(v);
+        return bytes;
+    };
+    for (std::size_t first = 0; first < queries.size();) {
+        std::size_t last = first + 1, bytes = size_of(queries[first]);
+        while (last < queries.size() && last - first < pipeline_chunk &&
+               bytes + size_of(queries[last]) <= pipeline_read_bytes)
+            bytes += size_of(queries[last++]);
+        read_pipeline(queries, first, last);
+        first = last;
+    }
+}
+
+void PostgresDatabase::read_pipeline(const std::vector<Query>& queries, std::size_t first, std::size_t last) {
+    const std::string doing = "query failed";
+    const std::string shown = queries[first].sql + " -- and " + std::to_string(last - first - 1) +
+                              " more queries in one pipeline";
+    std::vector<Result> results;
+    {
+        TimedStatement timed(on_statement_, shown);
+        // Prepared as query() prepares (outside the pipeline, when a text
+        // runs the second time): a subject's reads run once per subject, and
+        // planning each again was most of the server's time for them.
+        std::vector<std::string> texts;
+        std::vector<const std::string*> names;
+        for (std::size_t i = first; i < last; ++i) {
+            Params p(queries[i].params);
+            texts.push_back(translate_placeholders(held_rows_sql(queries[i].sql)));
+            names.push_back(custom_plans_ ? nullptr
+                                          : prepared_statement(texts.back(), p.count(), p.types(), doing, false));
+        }
+        if (PQenterPipelineMode(conn_) != 1) fail(nullptr, doing);
+        std::size_t sent = 0;
+        for (std::size_t i = first; i < last; ++i, ++sent) {
+            Params p(queries[i].params);
+            const std::string* name = names[i - first];
+            if (name ? !PQsendQueryPrepared(conn_, name->c_str(), p.count(), p.values(), p.lengths(), p.formats(), 0)
+                     : !PQsendQueryParams(conn_, texts[i - first].c_str(), p.count(), p.types(), p.values(),
+                                          p.lengths(), p.formats(), 0))
+                break;
+        }
+        bool synced = PQpipelineSync(conn_) == 1;
+        // As in run_pipeline: a null ends each query's results, a failure
+        // aborts the later ones, the sync point's result ends it all.
+        Result failure = wrap(nullptr);
+        std::size_t ended = 0;
+        while (synced && ended <= sent) {
+            auto result = wrap(PQgetResult(conn_));
+            if (!result) {
+                ++ended;
+                continue;
+            }
+            auto status = PQresultStatus(result.get());
+            if (status == PGRES_PIPELINE_SYNC) break;
+            if (status == PGRES_TUPLES_OK) results.push_back(std::move(result));
+            else if (!failure && status != PGRES_PIPELINE_ABORTED) failure = std::move(result);
+        }
+        PQexitPipelineMode(conn_);  // fails only on a lost connection, which the checks below report
+        if (failure) fail(failure.get(), doing);
+        if (results.size() != last - first) fail(nullptr, doing);  // a query not sent or never answered
+    }
+    // Handed over once the pipeline has ended, as query() does: a handler
+    // may run statements of its own on this connection.
+    for (std::size_t i = first; i < last; ++i) {
+        auto& result = results[i - first];
+        if (PQntuples(result.get()) > direct_rows) {
+            result.reset();
+            TimedStatement timed(on_statement_, queries[i].sql);
+            query_through_cursor(queries[i].sql, queries[i].params, queries[i].on_row);
+        } else {
+            hand_rows(result.get(), queries[i].on_row);
+        }
     }
 }
 

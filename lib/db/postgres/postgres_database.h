@@ -45,6 +45,9 @@ public:
 
     Schema read_schema() override;
     void query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) override;
+    /// In libpq's pipeline mode, a chunk of queries per round trip; a result
+    /// too large to hold is read again through query()'s cursor.
+    void query_each(const std::vector<Query>& queries) override;
     std::string quote(std::string_view identifier) const override;
     std::string quote_table(std::string_view table) const override;
     std::string row_id() const override { return "ctid"; }
@@ -101,6 +104,15 @@ private:
     /// as it may: run it unprepared then.
     const std::string* prepared_statement(const std::string& postgres_sql, int count, const unsigned int* types,
                                           std::string_view doing, bool at_first_use);
+    /// `sql` read at most direct_rows + 1 rows at once: more means the
+    /// result goes through a cursor instead.
+    static std::string held_rows_sql(const std::string& sql);
+    /// A result's rows to `on_row`, one at a time.
+    void hand_rows(const ::pg_result* result, const RowHandler& on_row);
+    /// query_each() for queries [first, last): sends them, reads every
+    /// answer (so the connection leaves pipeline mode whatever failed), then
+    /// hands each its rows.
+    void read_pipeline(const std::vector<Query>& queries, std::size_t first, std::size_t last);
     /// query() for a result too large to hold: a cursor, a page at a time.
     void query_through_cursor(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row);
     /// execute_each() for rows [first, last): sends them, then reads every
