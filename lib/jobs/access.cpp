@@ -86,25 +86,29 @@ TableQuery build_query(db::Database& db, const policy::Table& table, const Acces
     return q;
 }
 
-AccessTable read_table(db::Database& db, const policy::Policy& policy, const policy::Table& table,
-                       const graph::SubjectMatch& match, const std::optional<LookBack>& look_back) {
-    AccessTable out;
+/// Sets up `out` for the table and returns the statement that fills it;
+/// nothing when no link can match. The handler writes into `out`, which
+/// must stay where it is until the query has run.
+std::optional<db::Query> table_read(db::Database& db, const policy::Policy& policy, const policy::Table& table,
+                                    const graph::SubjectMatch& match, const std::optional<LookBack>& look_back,
+                                    AccessTable& out) {
     out.table = &table;
     choose_columns(policy, table, out);
     auto filter = graph::subject_filter(db, policy, table, match);
-    if (filter.sql == "FALSE") return out;
+    if (filter.sql == "FALSE") return std::nullopt;
     auto q = build_query(db, table, out, filter, look_back);
-    const std::size_t n = out.columns.size();
-    db.query(q.sql, q.params, [&](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+    auto on_row = [&out, &table, retention = q.retention, hold = q.hold](const std::vector<std::string>&,
+                                                                      const std::vector<db::Value>& row) {
+        const std::size_t n = out.columns.size();
         std::vector<db::Value> values(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(n));
         for (std::size_t i = 0; i < n; ++i)
             if (out.withheld[i] && as_unix(values[i]).value_or(0) == 0) values[i] = std::monostate{};
         out.rows.push_back(std::move(values));
         std::size_t next = n;
-        if (q.retention) out.retention_ends.push_back(end_of(row[next++], table.retention->keep));
-        if (q.hold) out.hold_ends.push_back(end_of(row[next++], table.erasure->hold->keep));
-    });
-    return out;
+        if (retention) out.retention_ends.push_back(end_of(row[next++], table.retention->keep));
+        if (hold) out.hold_ends.push_back(end_of(row[next++], table.erasure->hold->keep));
+    };
+    return db::Query{std::move(q.sql), std::move(q.params), std::move(on_row)};
 }
 
 }  // namespace
@@ -124,11 +128,17 @@ AccessResult read_subject_data(db::Database& db, const std::string& database_nam
     AccessResult result;
     result.today = CivilDate{floor<days>(settings.now)};
     result.look_back = look_back_for(policy, database_name, settings);
-    for (const auto& table : policy.tables) {
-        if (table.database != database_name) continue;
-        result.tables.push_back(read_table(db, policy, table, match, result.look_back));
-        result.total_rows += result.tables.back().rows.size();
-    }
+    std::vector<const policy::Table*> tables;
+    for (const auto& table : policy.tables)
+        if (table.database == database_name) tables.push_back(&table);
+    result.tables.resize(tables.size());  // sized once: each table's handler fills its own in place
+    // No table's read depends on another's: one round trip for all on PostgreSQL.
+    std::vector<db::Query> queries;
+    for (std::size_t i = 0; i < tables.size(); ++i)
+        if (auto q = table_read(db, policy, *tables[i], match, result.look_back, result.tables[i]))
+            queries.push_back(std::move(*q));
+    db.query_each(queries);
+    for (const auto& t : result.tables) result.total_rows += t.rows.size();
     return result;
 }
 

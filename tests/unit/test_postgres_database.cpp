@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -711,18 +712,21 @@ TEST_CASE("query: a small result is one statement, prepared when it runs again; 
 
 TEST_CASE("query_each: each query's rows to its own handler, in order, in one round trip; a large answer through "
           "the cursor; a failure throws and leaves the connection usable") {
-    int round_trips = 0;
+    std::vector<std::string> shown;  // what -v prints: each query, in order
     auto observing = options();
-    observing.on_statement = [&](std::string_view, std::chrono::microseconds) { ++round_trips; };
+    observing.on_statement = [&](std::string_view sql, std::chrono::microseconds) { shown.emplace_back(sql); };
     auto db = open(observing);
     reset(*db, {"CREATE TABLE q (i int PRIMARY KEY, pad text)",
                 "INSERT INTO q SELECT g, repeat('x', 10) FROM generate_series(1, 6000) g"});
     auto counted = [&](Rows& into) {
         return [&into](const std::vector<std::string>&, const std::vector<Value>& row) { into.push_back(row); };
     };
-    Rows small, none, large, nested;
+    // Queries sent before one sync run in one implicit transaction: the same
+    // transaction id in each answer means one round trip for them all.
+    Rows small, none, large, nested, first_id, last_id;
     std::int64_t inner = 0;
     std::vector<Query> queries{
+        {"SELECT txid_current()", {}, counted(first_id)},
         {"SELECT i FROM q WHERE i <= ? ORDER BY i DESC", {std::int64_t{3}}, counted(small)},
         {"SELECT i FROM q WHERE i < 0", {}, counted(none)},
         // Past what one answer may hold (4,096 rows): read again through a cursor.
@@ -733,8 +737,9 @@ TEST_CASE("query_each: each query's rows to its own handler, in order, in one ro
              nested.push_back(row);
              inner += std::get<std::int64_t>(scalar(*db, "SELECT count(*) FROM q WHERE i <= ?", {row[0]}));
          }},
+        {"SELECT txid_current()", {}, counted(last_id)},
     };
-    round_trips = 0;
+    shown.clear();
     db->query_each(queries);
     CHECK(small == Rows{{std::int64_t{3}}, {std::int64_t{2}}, {std::int64_t{1}}});
     CHECK(none.empty());
@@ -743,22 +748,28 @@ TEST_CASE("query_each: each query's rows to its own handler, in order, in one ro
     CHECK(large.back()[0] == Value{std::int64_t{6000}});
     CHECK(nested.size() == 2);
     CHECK(inner == 30);
-    // One pipeline, the cursor's read of the large answer, the two nested queries.
-    CHECK(round_trips == 4);
+    // -v: each query of the pipeline, then the large one's cursor read, then the handler's two.
+    REQUIRE(shown.size() == 9);
+    for (std::size_t i = 0; i < queries.size(); ++i) CHECK(shown[i] == queries[i].sql);
+    CHECK(shown[6] == queries[3].sql);
+    REQUIRE(first_id.size() == 1);
+    CHECK(first_id == last_id);
+    CHECK(rows(*db, "SELECT txid_current()") != rows(*db, "SELECT txid_current()"));  // one by one: two
 
     SUBCASE("what one pipeline sends is bounded: many large queries take several, answers still in order") {
         std::vector<Query> many;
         std::vector<std::int64_t> answers(40, 0);
+        std::set<std::int64_t> transactions;
         for (std::int64_t n = 0; n < 40; ++n)
-            many.push_back({"SELECT ? + length(?)", {n, std::string(2000, 'y')},
-                            [&answers, n](const std::vector<std::string>&, const std::vector<Value>& row) {
+            many.push_back({"SELECT ? + length(?), txid_current()", {n, std::string(2000, 'y')},
+                            [&answers, &transactions, n](const std::vector<std::string>&, const std::vector<Value>& row) {
                                 answers[static_cast<std::size_t>(n)] = std::get<std::int64_t>(row[0]);
+                                transactions.insert(std::get<std::int64_t>(row[1]));
                             }});
-        round_trips = 0;
         db->query_each(many);
         for (std::int64_t n = 0; n < 40; ++n) CHECK(answers[static_cast<std::size_t>(n)] == n + 2000);
-        CHECK(round_trips > 1);
-        CHECK(round_trips < 10);
+        CHECK(transactions.size() > 1);
+        CHECK(transactions.size() < 10);
     }
     SUBCASE("a failing query throws, no handler runs, and the connection and the caller's transaction go on") {
         Rows before, after;
@@ -767,17 +778,19 @@ TEST_CASE("query_each: each query's rows to its own handler, in order, in one ro
             {"SELECT 1 / (i - i) FROM q WHERE i = 1", {}, counted(after)},
             {"SELECT i FROM q WHERE i = 2", {}, counted(after)},
         };
+        shown.clear();
         auto e = error_of([&] { db->query_each(failing); });
         CHECK(e.status() == ExitStatus::database);
         CHECK(before.empty());
         CHECK(after.empty());
+        CHECK(shown == std::vector<std::string>{failing[0].sql, failing[1].sql});  // not the one never run
         CHECK(scalar(*db, "SELECT count(*) FROM q") == Value{std::int64_t{6000}});
         db->begin();
         CHECK(error_of([&] { db->query_each(failing); }).status() == ExitStatus::database);
         db->rollback();
         db->begin();
         CHECK(db->execute("DELETE FROM q WHERE i = 1", {}) == 1);
-        db->query_each({queries[0], queries[1]});
+        db->query_each({queries[1], queries[2]});
         db->commit();
         CHECK(scalar(*db, "SELECT count(*) FROM q") == Value{std::int64_t{5999}});
     }

@@ -527,52 +527,61 @@ void PostgresDatabase::query_each(const std::vector<Query>& queries) {
 
 void PostgresDatabase::read_pipeline(const std::vector<Query>& queries, std::size_t first, std::size_t last) {
     const std::string doing = "query failed";
-    const std::string shown = queries[first].sql + " -- and " + std::to_string(last - first - 1) +
-                              " more queries in one pipeline";
-    std::vector<Result> results;
-    {
-        TimedStatement timed(on_statement_, shown);
-        // Prepared as query() prepares (outside the pipeline, when a text
-        // runs the second time): a subject's reads run once per subject, and
-        // planning each again was most of the server's time for them.
-        std::vector<std::string> texts;
-        std::vector<const std::string*> names;
-        for (std::size_t i = first; i < last; ++i) {
-            Params p(queries[i].params);
-            texts.push_back(translate_placeholders(held_rows_sql(queries[i].sql)));
-            names.push_back(custom_plans_ ? nullptr
-                                          : prepared_statement(texts.back(), p.count(), p.types(), doing, false));
-        }
-        if (PQenterPipelineMode(conn_) != 1) fail(nullptr, doing);
-        std::size_t sent = 0;
-        for (std::size_t i = first; i < last; ++i, ++sent) {
-            Params p(queries[i].params);
-            const std::string* name = names[i - first];
-            if (name ? !PQsendQueryPrepared(conn_, name->c_str(), p.count(), p.values(), p.lengths(), p.formats(), 0)
-                     : !PQsendQueryParams(conn_, texts[i - first].c_str(), p.count(), p.types(), p.values(),
-                                          p.lengths(), p.formats(), 0))
-                break;
-        }
-        bool synced = PQpipelineSync(conn_) == 1;
-        // As in run_pipeline: a null ends each query's results, a failure
-        // aborts the later ones, the sync point's result ends it all.
-        Result failure = wrap(nullptr);
-        std::size_t ended = 0;
-        while (synced && ended <= sent) {
-            auto result = wrap(PQgetResult(conn_));
-            if (!result) {
-                ++ended;
-                continue;
-            }
-            auto status = PQresultStatus(result.get());
-            if (status == PGRES_PIPELINE_SYNC) break;
-            if (status == PGRES_TUPLES_OK) results.push_back(std::move(result));
-            else if (!failure && status != PGRES_PIPELINE_ABORTED) failure = std::move(result);
-        }
-        PQexitPipelineMode(conn_);  // fails only on a lost connection, which the checks below report
-        if (failure) fail(failure.get(), doing);
-        if (results.size() != last - first) fail(nullptr, doing);  // a query not sent or never answered
+    // -v shows each query with the time from the answer before its own to
+    // its own: the server runs a pipeline's queries one after another.
+    using std::chrono::steady_clock;
+    auto mark = steady_clock::now();
+    std::vector<std::chrono::microseconds> took;
+    // Prepared as query() prepares (outside the pipeline, when a text runs
+    // the second time): a subject's reads run once per subject, and planning
+    // each again was most of the server's time for them.
+    std::vector<std::string> texts;
+    std::vector<const std::string*> names;
+    for (std::size_t i = first; i < last; ++i) {
+        Params p(queries[i].params);
+        texts.push_back(translate_placeholders(held_rows_sql(queries[i].sql)));
+        names.push_back(custom_plans_ ? nullptr : prepared_statement(texts.back(), p.count(), p.types(), doing, false));
     }
+    if (PQenterPipelineMode(conn_) != 1) fail(nullptr, doing);
+    std::size_t sent = 0;
+    for (std::size_t i = first; i < last; ++i, ++sent) {
+        Params p(queries[i].params);
+        const std::string* name = names[i - first];
+        if (name ? !PQsendQueryPrepared(conn_, name->c_str(), p.count(), p.values(), p.lengths(), p.formats(), 0)
+                 : !PQsendQueryParams(conn_, texts[i - first].c_str(), p.count(), p.types(), p.values(), p.lengths(),
+                                      p.formats(), 0))
+            break;
+    }
+    bool synced = PQpipelineSync(conn_) == 1;
+    // As in run_pipeline: a null ends each query's results, a failure aborts
+    // the later ones, the sync point's result ends it all.
+    std::vector<Result> results;
+    Result failure = wrap(nullptr);
+    std::size_t ended = 0, failed_at = last - first;
+    while (synced && ended <= sent) {
+        auto result = wrap(PQgetResult(conn_));
+        if (!result) {
+            auto now = steady_clock::now();
+            took.push_back(std::chrono::duration_cast<std::chrono::microseconds>(now - mark));
+            mark = now;
+            ++ended;
+            continue;
+        }
+        auto status = PQresultStatus(result.get());
+        if (status == PGRES_PIPELINE_SYNC) break;
+        if (status == PGRES_TUPLES_OK) {
+            results.push_back(std::move(result));
+        } else if (!failure && status != PGRES_PIPELINE_ABORTED) {
+            failure = std::move(result);
+            failed_at = ended;
+        }
+    }
+    PQexitPipelineMode(conn_);  // fails only on a lost connection, which the checks below report
+    if (on_statement_)
+        for (std::size_t k = 0; k < took.size() && k < sent && k <= failed_at; ++k)
+            on_statement_(queries[first + k].sql, took[k]);
+    if (failure) fail(failure.get(), doing);
+    if (results.size() != last - first) fail(nullptr, doing);  // a query not sent or never answered
     // Handed over once the pipeline has ended, as query() does: a handler
     // may run statements of its own on this connection.
     for (std::size_t i = first; i < last; ++i) {
