@@ -125,11 +125,12 @@ public:
     /// the SQL) and streams its rows to `on_row`.
     virtual void query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) = 0;
     /// Runs each of `queries` as query() would, in order, each handler
-    /// given its query's rows; stops at the first failure, which it throws.
+    /// given its query's rows; stops at the first failure, which it throws
+    /// (the handlers of the queries before it may not have run).
     /// For reads that do not depend on one another (a subject's rows in
     /// each table): PostgreSQL sends them in one pipeline, one round trip
     /// instead of one each, and hands the rows over once all have ended, so
-    /// a handler must not expect the next query to have waited for it.
+    /// no query sees what a handler did before it.
     virtual void query_each(const std::vector<Query>& queries) {
         for (const auto& q : queries) query(q.sql, q.params, q.on_row);
     }
