@@ -102,19 +102,20 @@ void queue_read_back(const db::Database& db, TableReads& reads, QueryQueue& quer
     std::string columns = db.quote(tp.table->key);
     for (const auto& m : tp.masks) columns += ", " + db.quote(m.column);
     for_chunks(keys, [&](const std::vector<db::Value>& chunk) {
+        auto on_row = [&reads](const std::vector<std::string>&, const std::vector<db::Value>& row) {
+            auto key = key_text(row[0]);
+            if (reads.deleted.contains(key)) {
+                ++reads.not_deleted;
+                return;
+            }
+            auto it = reads.planned.find(key);
+            if (it == reads.planned.end()) return;
+            std::vector<db::Value> values(row.begin() + 1, row.end());
+            if (values == it->second->values) ++reads.kept_as_planned;
+        };
         queries.add({"SELECT " + columns + " FROM " + db.quote_table(tp.table->name) + " WHERE " +
-                               db.quote(tp.table->key) + " IN (" + db::placeholders(chunk.size()) + ")",
-                           chunk, [&reads](const std::vector<std::string>&, const std::vector<db::Value>& row) {
-                               auto key = key_text(row[0]);
-                               if (reads.deleted.contains(key)) {
-                                   ++reads.not_deleted;
-                                   return;
-                               }
-                               auto it = reads.planned.find(key);
-                               if (it == reads.planned.end()) return;
-                               std::vector<db::Value> values(row.begin() + 1, row.end());
-                               if (values == it->second->values) ++reads.kept_as_planned;
-                           }});
+                         db.quote(tp.table->key) + " IN (" + db::placeholders(chunk.size()) + ")",
+                     chunk, on_row});
     });
 }
 
