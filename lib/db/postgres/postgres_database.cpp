@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
+#include <limits>
 #include <csignal>
 #include <map>
 
@@ -461,6 +463,40 @@ private:
     int& count_;
 };
 
+/// What a pipeline of `sent` statements answered, read to its sync point.
+struct PipelineAnswers {
+    std::vector<Result> results;  ///< of the statements that succeeded, in order
+    Result failure = wrap(nullptr);
+    std::size_t failed_at = std::numeric_limits<std::size_t>::max();  ///< the failing statement's place
+    std::vector<std::chrono::steady_clock::time_point> ended_at;       ///< when each statement's answer ended
+};
+
+/// Reads every answer of a pipeline, then leaves pipeline mode, whatever
+/// failed. A null ends each statement's results, a failure makes the later
+/// ones PGRES_PIPELINE_ABORTED, and the sync point's result ends it all; a
+/// lost connection answers nulls only, so more than one per statement sent
+/// means nothing else is coming.
+PipelineAnswers finish_pipeline(PGconn* conn, std::size_t sent, bool synced) {
+    PipelineAnswers answers;
+    while (synced && answers.ended_at.size() <= sent) {
+        auto result = wrap(PQgetResult(conn));
+        if (!result) {
+            answers.ended_at.push_back(std::chrono::steady_clock::now());
+            continue;
+        }
+        auto status = PQresultStatus(result.get());
+        if (status == PGRES_PIPELINE_SYNC) break;
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+            answers.results.push_back(std::move(result));
+        } else if (!answers.failure && status != PGRES_PIPELINE_ABORTED) {
+            answers.failure = std::move(result);
+            answers.failed_at = answers.ended_at.size();
+        }
+    }
+    PQexitPipelineMode(conn);  // fails only on a lost connection, which the callers' checks report
+    return answers;
+}
+
 }  // namespace
 
 void PostgresDatabase::query(const std::string& sql, const std::vector<Value>& params, const RowHandler& on_row) {
@@ -529,9 +565,7 @@ void PostgresDatabase::read_pipeline(const std::vector<Query>& queries, std::siz
     const std::string doing = "query failed";
     // -v shows each query with the time from the answer before its own to
     // its own: the server runs a pipeline's queries one after another.
-    using std::chrono::steady_clock;
-    auto mark = steady_clock::now();
-    std::vector<std::chrono::microseconds> took;
+    auto mark = std::chrono::steady_clock::now();
     // Prepared as query() prepares (outside the pipeline, when a text runs
     // the second time): a subject's reads run once per subject, and planning
     // each again was most of the server's time for them.
@@ -552,35 +586,15 @@ void PostgresDatabase::read_pipeline(const std::vector<Query>& queries, std::siz
                                       p.formats(), 0))
             break;
     }
-    bool synced = PQpipelineSync(conn_) == 1;
-    // As in run_pipeline: a null ends each query's results, a failure aborts
-    // the later ones, the sync point's result ends it all.
-    std::vector<Result> results;
-    Result failure = wrap(nullptr);
-    std::size_t ended = 0, failed_at = last - first;
-    while (synced && ended <= sent) {
-        auto result = wrap(PQgetResult(conn_));
-        if (!result) {
-            auto now = steady_clock::now();
-            took.push_back(std::chrono::duration_cast<std::chrono::microseconds>(now - mark));
-            mark = now;
-            ++ended;
-            continue;
-        }
-        auto status = PQresultStatus(result.get());
-        if (status == PGRES_PIPELINE_SYNC) break;
-        if (status == PGRES_TUPLES_OK) {
-            results.push_back(std::move(result));
-        } else if (!failure && status != PGRES_PIPELINE_ABORTED) {
-            failure = std::move(result);
-            failed_at = ended;
-        }
-    }
-    PQexitPipelineMode(conn_);  // fails only on a lost connection, which the checks below report
+    auto answers = finish_pipeline(conn_, sent, PQpipelineSync(conn_) == 1);
     if (on_statement_)
-        for (std::size_t k = 0; k < took.size() && k < sent && k <= failed_at; ++k)
-            on_statement_(queries[first + k].sql, took[k]);
-    if (failure) fail(failure.get(), doing);
+        for (std::size_t k = 0; k < answers.ended_at.size() && k < sent && k <= answers.failed_at; ++k) {
+            on_statement_(queries[first + k].sql,
+                          std::chrono::duration_cast<std::chrono::microseconds>(answers.ended_at[k] - mark));
+            mark = answers.ended_at[k];
+        }
+    if (answers.failure) fail(answers.failure.get(), doing);
+    auto& results = answers.results;
     if (results.size() != last - first) fail(nullptr, doing);  // a query not sent or never answered
     // Handed over once the pipeline has ended, as query() does: a handler
     // may run statements of its own on this connection.
@@ -747,30 +761,12 @@ void PostgresDatabase::run_pipeline(const std::string& postgres_sql, const std::
                                       p.formats(), 0))
             break;
     }
-    bool synced = PQpipelineSync(conn_) == 1;
-    // Each statement's results end with a null; a failure makes the later
-    // ones PGRES_PIPELINE_ABORTED; the sync point's result ends it all. A
-    // lost connection answers nulls only: more than one per statement
-    // sent means nothing else is coming.
-    Result failure = wrap(nullptr);
-    std::size_t ended = 0;
-    while (synced && ended <= sent) {
-        auto result = wrap(PQgetResult(conn_));
-        if (!result) {
-            ++ended;
-            continue;
-        }
-        auto status = PQresultStatus(result.get());
-        if (status == PGRES_PIPELINE_SYNC) break;
-        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-            changed.push_back(to_int64(PQcmdTuples(result.get())));
-            count_statement();
-        } else if (!failure && status != PGRES_PIPELINE_ABORTED) {
-            failure = std::move(result);
-        }
+    auto answers = finish_pipeline(conn_, sent, PQpipelineSync(conn_) == 1);
+    for (const auto& result : answers.results) {
+        changed.push_back(to_int64(PQcmdTuples(result.get())));
+        count_statement();
     }
-    PQexitPipelineMode(conn_);  // fails only on a lost connection, which the checks below report
-    if (failure) fail(failure.get(), doing);
+    if (answers.failure) fail(answers.failure.get(), doing);
     if (changed.size() != last) fail(nullptr, doing);  // a statement not sent or never answered
 }
 
